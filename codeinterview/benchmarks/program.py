@@ -1,0 +1,203 @@
+"""Grading program-style questions: the answer plus the question's test program,
+run whole in the sandbox and judged the way the dataset's evaluator judges.
+
+- Python (HumanEval, HumanEval+, MBPP): passes when the program runs to its end
+  without raising. An AssertionError is `fail`; any other uncaught exception
+  is `runtime_error` (both are failures to the official rule).
+- JavaScript (HumanEval-X): passes only when stdout and stderr are both empty;
+  a failed console.assert only prints "Assertion failed", so it is `fail`.
+
+Every program ends by writing a per-job token to stderr; a program that
+exits before its tests finish (sys.exit, os._exit, process.exit) never shows
+it and fails, where a bare exit-code rule would pass it.
+
+Timeouts are relative, as in evalplus: the reference solution's program is run
+once per question and sandbox, and each answer gets max(floor, factor x that
+runtime). The figures go into the record's `timing`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import secrets
+import threading
+import weakref
+from typing import Any
+
+from ..extract import defines, extract_code
+from ..questions import Question
+
+OUTPUT_BYTES = 256 << 10      # per stream: room for the token after chatty answers
+TOKEN_PREFIX = "codeinterview-done-"
+EVALPLUS_LINE = re.compile(r"^codeinterview-evalplus (\{.*\})$", re.M)
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")
+# exec(program, {}) in the official evaluators runs with __name__ == "builtins",
+# so an answer's `if __name__ == "__main__":` block must not run here either.
+PYTHON_HEADER = '__name__ = "builtins"\n'
+
+
+def assemble(question: Question, language: str, code: str) -> str | None:
+    """The answer's part of the program (the official "prompt + completion"),
+    or None when it defines no function the tests could call."""
+    prompt = question.fields["Prompt"].get(language, "")
+    if prompt.strip() and code.lstrip().startswith(prompt.strip()):
+        return code  # the prompt continued: a completion stitched to it, or the reference
+    if defines(code, language, question.function_name):
+        # A whole function: in Python the prompt still comes first, for its imports and
+        # helpers; its unfinished stub (a docstring body) is redefined by the answer.
+        return prompt + "\n" + code if language == "python" else code
+    first = next((line for line in code.splitlines() if line.strip()), "")
+    if first[:1] in (" ", "\t"):
+        return prompt + code  # a bare body: stitch the prompt's signature back
+    return None
+
+
+def program_text(body: str, test: str, language: str, token: str) -> str:
+    if language == "python":
+        return (f"{PYTHON_HEADER}{body}\n{test}\n"
+                f"import sys as _ci_sys\n_ci_sys.__stderr__.write({token!r} + '\\n')\n")
+    return f"{body}\n{test}\nprocess.stderr.write({token!r} + '\\n');\n"
+
+
+def judge(language: str, result: Any, token: str) -> tuple[str, str | None]:
+    """(status, short error) from a program JobResult."""
+    if result.status in ("timeout", "oom", "syntax_error"):
+        return result.status, _tail((result.error or {}).get("message") or result.stderr)
+    stderr = result.stderr
+    finished = result.exit_code == 0 and stderr.rstrip("\n").endswith(token)
+    stderr = stderr.replace(token + "\n", "").replace(token, "")
+    if language == "python":
+        if finished:
+            return "pass", None
+        if result.exit_code == 0:
+            return "fail", "the program ended before its tests finished"
+        exception = _last_exception(stderr)
+        if exception in ("AssertionError", None):
+            return "fail", _tail(stderr) or f"exit code {result.exit_code}"
+        return "runtime_error", _tail(stderr)
+    if finished and not result.stdout and not stderr:
+        return "pass", None
+    if result.exit_code != 0:
+        if "SyntaxError" in stderr:
+            return "syntax_error", _tail(stderr)
+        return ("fail" if "AssertionError" in stderr else "runtime_error"), _tail(stderr)
+    if "Assertion failed" in stderr:
+        return "fail", _tail(stderr)
+    if not finished:
+        return "fail", "the program ended before its tests finished"
+    return "fail", "the program printed output (the official rule fails any output): " + \
+        _tail(stderr or result.stdout)
+
+
+def _evalplus_summary(stderr: str) -> dict | None:
+    """HumanEval+ inputs passed per set (informational: the status never depends on it)."""
+    for line in reversed(EVALPLUS_LINE.findall(stderr)):
+        try:
+            return json.loads(line)
+        except ValueError:
+            continue
+    return None
+
+
+def _last_exception(stderr: str) -> str | None:
+    if "Traceback (most recent call last)" not in stderr:
+        return None
+    for line in reversed(stderr.splitlines()):
+        if line and not line[0].isspace() and not line.startswith("Traceback"):
+            match = EXCEPTION_LINE.match(line)
+            return match.group(1).rsplit(".", 1)[-1] if match else None
+    return None
+
+
+def _tail(text: str | None, lines: int = 6, chars: int = 800) -> str | None:
+    if not text:
+        return None
+    return "\n".join(text.strip().splitlines()[-lines:])[-chars:]
+
+
+class RelativeTimeout:
+    """Per (sandbox, question, language): the reference program's runtime,
+    measured once in the sandbox (threads asking together wait for one run)."""
+
+    def __init__(self, factor: float = 4.0, floor_s: float = 3.0, cap_s: float = 120.0):
+        self.factor, self.floor_s, self.cap_s = factor, floor_s, cap_s
+        # sandbox -> {question key: timing}; a closed sandbox's figures go with it
+        self._cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def measure(self, sandbox: Any, question: Question, language: str, limits: Any) -> tuple[dict, tuple | None]:
+        """(timing fields for the record, the reference's run: (body, result, status, error) or None)."""
+        reference = question.reference(language)
+        if not reference or not self.factor:  # nothing to measure, or a fixed timeout: the floor
+            return {"reference_s": None, "reference_status": None, "limit_s": self.floor_s,
+                    "factor": self.factor, "floor_s": self.floor_s}, None
+        digest = hashlib.sha256((reference + question.fields["Test"][language]).encode()).hexdigest()
+        key = (question.suite, question.name, language, digest)
+        with self._lock:
+            lock = self._locks.setdefault((id(sandbox),) + key, threading.Lock())
+            cache = self._cache.setdefault(sandbox, {})
+        with lock:
+            if key not in cache:
+                cache[key] = self._measure(sandbox, question, language, reference, limits)
+            return cache[key]
+
+    def _measure(self, sandbox, question, language, reference, limits) -> tuple[dict, tuple]:
+        body = assemble(question, language, reference) or reference
+        result, status, error = run_program(sandbox, question, language, body, limits, self.cap_s)
+        reference_s = round(result.duration_s, 4)
+        limit = self.cap_s if status == "timeout" else max(self.floor_s, self.factor * reference_s)
+        times = {"reference_s": reference_s, "reference_status": status, "limit_s": round(limit, 3),
+                 "factor": self.factor, "floor_s": self.floor_s}
+        return times, (body, result, status, error)
+
+
+DEFAULT_TIMING = RelativeTimeout()  # for callers that pass none (evaluate.py passes its flags')
+
+
+def run_program(sandbox, question, language, body, limits, timeout_s):
+    """Run body + the question's test once: (JobResult, status, error)."""
+    from ..sandbox import Job
+
+    token = TOKEN_PREFIX + secrets.token_hex(12)
+    limits = dataclasses.replace(limits, timeout_s=timeout_s, check_timeout_s=timeout_s,
+                                 output_bytes=max(limits.output_bytes, OUTPUT_BYTES))
+    code = program_text(body, question.fields["Test"][language], language, token)
+    result = sandbox.run(Job(language=language, code=code, kind="program", limits=limits))
+    status, error = judge(language, result, token)
+    return result, status, error
+
+
+def grade_program(sandbox: Any, question: Question, language: str, answer: str,
+                  code_prefix: str | None, limits: Any, timing: RelativeTimeout | None = None) -> dict[str, Any]:
+    """Eval fields for one answer to a program question (the same fields as a
+    function question's, plus `timing` and, for HumanEval+, `tests`)."""
+    from ..sandbox import SandboxUnavailable
+
+    empty = {"checks": [], "passed": 0, "total": 1, "score": 0.0, "function": None,
+             "stdout": None, "stderr": None, "timing": None, "tests": None}
+    code = extract_code(answer, language, question.function_name, code_prefix)
+    if code is None:
+        return {**empty, "code": None, "status": "no_code", "error": "no code found in the answer"}
+    body = assemble(question, language, code)
+    if body is None:
+        return {**empty, "code": code, "status": "no_function",
+                "error": f"the answer does not define {question.function_name}"}
+    try:
+        times, reference = (timing or DEFAULT_TIMING).measure(sandbox, question, language, limits)
+        # An answer whose program is the reference's gets that run's verdict (same program,
+        # same sandbox) instead of a second run: a self-test costs one run per question.
+        shared = reference[1:] if reference and reference[0] == body and reference[2] != "timeout" else None
+        result, status, error = shared or run_program(sandbox, question, language, body, limits,
+                                                      times["limit_s"])
+    except SandboxUnavailable as exc:
+        return {**empty, "code": code, "status": "sandbox_error", "error": str(exc)}
+    passed = int(status == "pass")
+    return {**empty, "code": code, "status": status, "passed": passed, "score": float(passed),
+            "error": error, "stdout": result.stdout, "stderr": result.stderr, "timing": times,
+            "tests": _evalplus_summary(result.stderr),
+            "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced,
+                        "reference_run": shared is not None}}

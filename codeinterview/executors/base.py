@@ -1,0 +1,155 @@
+"""The executor interface every model backend implements.
+
+An executor turns prompts into answers. The interview stage hands it
+`Request`s and writes one record per `Answer`; it never needs to know which
+backend it talks to. Backends override `ask` (one prompt, one answer) and get
+concurrency from `run`; a backend that batches (transformers) overrides `run`.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from ..errors import UserError
+
+
+@dataclass
+class Request:
+    """One prompt to answer once.
+
+    `prompt` is either a list of chat messages ({"role", "content"}) or a
+    single text prompt (completion-style templates). `record` is the full
+    input record, for executors that need more than the prompt (reference,
+    replay, feedback).
+    """
+
+    key: str
+    prompt: list[dict[str, str]] | str
+    sample: int = 0
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_chat(self) -> bool:
+        return not isinstance(self.prompt, str)
+
+
+@dataclass
+class Answer:
+    """What a backend returned for one request, and what it reported."""
+
+    key: str
+    text: str
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_s: float | None = None
+    reasoning: str | None = None
+    retries: int = 0
+    params_sent: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_fields(self) -> dict[str, Any]:
+        """The fields an interview record gains from this answer."""
+        fields = {
+            "answer": self.text,
+            "finish_reason": self.finish_reason,
+            "usage": {"prompt_tokens": self.prompt_tokens,
+                      "completion_tokens": self.completion_tokens},
+            "latency_s": self.latency_s,
+            "reasoning": self.reasoning,
+            "retries": self.retries,
+            "params_sent": self.params_sent,
+        }
+        fields.update(self.extra)
+        return fields
+
+
+class Executor(ABC):
+    """Base class for backends.
+
+    Class attributes a backend sets:
+      name              the registry name (--executor)
+      supported_params  canonical parameter names it can honour; any other
+                        key in the chosen parameter set is refused (or, with
+                        lenient=True, dropped with a warning and recorded)
+      needs_model       whether --model is required
+    """
+
+    name = "base"
+    supported_params: frozenset[str] = frozenset()
+    needs_model = True
+
+    def __init__(self, model: str | None = None, params: dict[str, Any] | None = None,
+                 concurrency: int = 1, lenient: bool = False, **options: Any):
+        if self.needs_model and not model:
+            raise UserError(f"executor '{self.name}' needs --model")
+        self.model = model
+        self.concurrency = max(1, int(concurrency))
+        self.options = options
+        self.params, self.dropped_params = self.check_params(params or {}, lenient)
+
+    def check_params(self, params: dict[str, Any], lenient: bool) -> tuple[dict, list[str]]:
+        """Refuse (or, leniently, drop and report) parameters we cannot honour."""
+        unsupported = sorted(k for k in params if k not in self.supported_params)
+        if unsupported and not lenient:
+            raise UserError(
+                f"executor '{self.name}' cannot honour parameter(s) {', '.join(unsupported)}; "
+                f"remove them from the parameter set or pass --lenient-params to drop them "
+                f"with a warning (supported: {', '.join(sorted(self.supported_params)) or 'none'})")
+        if unsupported:
+            import logging
+            logging.getLogger(__name__).warning(
+                "executor '%s' drops unsupported parameter(s): %s", self.name, ", ".join(unsupported))
+        kept = {k: v for k, v in params.items() if k not in unsupported}
+        return kept, unsupported
+
+    def describe(self) -> dict[str, Any]:
+        """Provenance written into every record."""
+        return {"executor": self.name, "model": self.model or self.name}
+
+    @abstractmethod
+    def ask(self, request: Request) -> Answer:
+        """Answer one request (blocking). May raise on unrecoverable errors."""
+
+    def run(self, requests: Iterable[Request]) -> Iterator[Answer]:
+        """Answer many requests, yielding each answer as soon as it is ready.
+
+        Runs `ask` on up to `concurrency` threads; order of answers is not
+        guaranteed. Keeps at most 2x concurrency requests in flight so a huge
+        input is not materialised at once.
+        """
+        requests = iter(requests)
+        if self.concurrency == 1:
+            for request in requests:
+                yield self._timed_ask(request)
+            return
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix=self.name) as pool:
+            pending = set()
+            for request in requests:
+                pending.add(pool.submit(self._timed_ask, request))
+                if len(pending) >= 2 * self.concurrency:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+            for future in wait(pending).done:
+                yield future.result()
+
+    def _timed_ask(self, request: Request) -> Answer:
+        start = time.monotonic()
+        answer = self.ask(request)
+        if answer.latency_s is None:
+            answer.latency_s = round(time.monotonic() - start, 4)
+        return answer
+
+    def close(self) -> None:
+        """Release resources (servers, models). Safe to call twice."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,85 @@
+"""A local GGUF model through llama-cpp-python, in-process.
+
+Message prompts use create_chat_completion (the chat template stored in the
+GGUF), text prompts create_completion. One Llama object is not thread-safe,
+so calls are serialized behind a lock and concurrency is forced to 1 (a
+bigger --concurrency would only queue on the lock).
+
+Parameter mapping (canonical -> llama-cpp-python argument): temperature,
+top_p, top_k, min_p, max_tokens, seed, stop, presence_penalty,
+frequency_penalty by the same name; repetition_penalty -> repeat_penalty.
+temperature 0 is greedy decoding. Parameters left out of the set keep
+llama-cpp-python's defaults, except max_tokens: its completion default of 16
+tokens would truncate code, so an absent max_tokens is sent as None
+("until the context is full"), and params_sent says so.
+
+Options: --context-size (n_ctx, default 4096), --gpu-layers (n_gpu_layers,
+default -1 = all layers when the build has a GPU backend, ignored otherwise).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import UserError
+from .base import Answer, Executor, Request
+
+RENAME = {"repetition_penalty": "repeat_penalty"}
+DEFAULT_CONTEXT = 4096
+
+
+class LlamaCppExecutor(Executor):
+    name = "llamacpp"
+    supported_params = frozenset({"temperature", "top_p", "top_k", "min_p", "max_tokens", "seed", "stop",
+                                  "presence_penalty", "frequency_penalty", "repetition_penalty"})
+
+    def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
+                 context_size: int | None = None, gpu_layers: int | None = None, **options: Any):
+        super().__init__(model, params, concurrency, lenient, **options)
+        if self.concurrency > 1:
+            logging.getLogger(__name__).warning(
+                "executor 'llamacpp' runs one request at a time; ignoring --concurrency %d", self.concurrency)
+            self.concurrency = 1
+        path = Path(self.model).expanduser()
+        if not path.is_file():
+            raise UserError(f"executor 'llamacpp' needs --model pointing at a .gguf file; {path} does not exist")
+        from llama_cpp import Llama
+
+        self.context_size = int(context_size) if context_size is not None else DEFAULT_CONTEXT
+        self.gpu_layers = int(gpu_layers) if gpu_layers is not None else -1
+        try:
+            self.llm = Llama(model_path=str(path), n_ctx=self.context_size, n_gpu_layers=self.gpu_layers,
+                             verbose=False)
+        except ValueError as exc:  # llama-cpp-python reports a bad file as ValueError
+            raise UserError(f"llama.cpp could not load {path}: {exc}") from exc
+        self.lock = threading.Lock()
+        self.kwargs = {RENAME.get(k, k): v for k, v in self.params.items()}
+        self.kwargs.setdefault("max_tokens", None)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "context_size": self.context_size, "gpu_layers": self.gpu_layers}
+
+    def ask(self, request: Request) -> Answer:
+        with self.lock:
+            start = time.monotonic()
+            if request.is_chat:
+                response = self.llm.create_chat_completion(messages=request.prompt, **self.kwargs)
+            else:
+                response = self.llm.create_completion(prompt=request.prompt, **self.kwargs)
+            latency = round(time.monotonic() - start, 4)
+        choice = response["choices"][0]
+        text = choice["message"]["content"] if request.is_chat else choice["text"]
+        usage = response.get("usage") or {}
+        return Answer(key=request.key, text=text or "", finish_reason=choice.get("finish_reason"),
+                      prompt_tokens=usage.get("prompt_tokens"), completion_tokens=usage.get("completion_tokens"),
+                      latency_s=latency, params_sent=dict(self.kwargs))
+
+    def close(self) -> None:
+        llm = getattr(self, "llm", None)
+        if llm is not None:
+            llm.close()
+            self.llm = None

@@ -1,0 +1,28 @@
+"""The reference executor: answers with the question's own reference solution.
+
+Used for the demo run and to self-test a suite (every reference answer must
+pass every check). It samples nothing, so every parameter is trivially honoured.
+"""
+
+from __future__ import annotations
+
+from ..errors import UserError
+from ..params import CANONICAL
+from .base import Answer, Executor, Request
+
+
+class ReferenceExecutor(Executor):
+    name = "reference"
+    supported_params = frozenset(CANONICAL)
+    needs_model = False
+
+    def ask(self, request: Request) -> Answer:
+        record = request.record
+        language = record.get("language")
+        reference = (record.get("question") or {}).get("Reference") or {}
+        code = reference.get(language)
+        if not code:
+            raise UserError(f"question '{record.get('name')}' ({record.get('suite')}) has no Reference "
+                            f"solution for {language}; use --executor replay or a model")
+        return Answer(key=request.key, text=f"```{language}\n{code.rstrip()}\n```\n",
+                      finish_reason="stop", params_sent={})

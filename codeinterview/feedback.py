@@ -1,0 +1,266 @@
+"""Feedback: what went wrong with one graded answer, in words a model can act on.
+
+Two views of one grade (the fields grading.grade_answer returns):
+
+  verdict()     a structured verdict, as LiveCodeBench builds it: the kind of
+                failure (syntax error with its line / wrong result with the
+                call, got and expected / exception with the last lines of its
+                traceback / timeout), every value truncated
+  raw_output()  the runner's report as a test log, as aider sends it: one line
+                per check, tracebacks and output, with paths, runner-internal
+                frames and timings stripped
+
+Both honour the reveal policy. `visible` (the default) describes only checks
+marked visible, `all` every check, `none` no check at all; problems that
+involve no check (no code, syntax error, an exception while loading) are always
+described. Hidden checks are counted, never named or quoted, and the answer's
+own stdout/stderr (which can echo a hidden check's arguments) is shown only
+with `all`.
+
+`FeedbackTemplate` renders a verdict through a Jinja template from prompts/:
+a chat template gives the messages that continue the conversation, a text
+template a fresh prompt for completion models.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .errors import UserError
+from .questions import Question
+from .templates import Template, load_template, template_variables
+
+REVEAL = ("visible", "all", "none")
+DEFAULT_CHAT_TEMPLATE = "feedback-verdict"
+DEFAULT_TEXT_TEMPLATE = "feedback-completion"
+# What feedback templates may use besides the question's variables.
+FEEDBACK_VARIABLES = ("verdict", "raw_output", "code", "answer", "attempt", "max_attempts", "reveal")
+VALUE_CHARS = 200        # one got/expected value
+TRACEBACK_LINES = 6      # the end of a traceback is where the answer's own frame is
+MESSAGE_CHARS = 2000     # a whole feedback message (a few hundred tokens)
+
+# Runner internals and host paths say nothing to the model and vary between runs.
+_RUNNER_FRAME = re.compile(r"/opt/runner/|child_(?:py|js)\b|node:internal")
+_PATH = re.compile(r"(?<![\w.])(?:/[\w.@+-]+)+/([\w.@+-]+)")
+_TIMING = re.compile(r"\s*(?:\bin\s+)?[(\[]?\b\d+(?:\.\d+)?\s?(?:ms|s|sec|seconds)\b[)\]]?")
+
+
+def truncate(text: str, limit: int) -> str:
+    """Keep the head and the tail (where the error usually is) of a long text."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    tail = limit - head
+    return f"{text[:head]}\n... ({len(text) - limit} characters cut) ...\n{text[-tail:]}"
+
+
+def show_value(value: Any, language: str) -> str:
+    """A value as the model's language writes it (null/true for JavaScript), truncated."""
+    if language == "javascript":
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=repr)
+        except (TypeError, ValueError):
+            text = repr(value)
+    else:
+        text = repr(value)
+    if len(text) > VALUE_CHARS:
+        text = f"{text[:VALUE_CHARS]}... ({len(text) - VALUE_CHARS} more characters)"
+    return text
+
+
+def clean_output(text: str | None) -> str:
+    """Runner output for a model: no runner frames, no absolute paths, no timings."""
+    if not text:
+        return ""
+    lines = [line for line in text.splitlines() if not _RUNNER_FRAME.search(line)]
+    cleaned = "\n".join(_TIMING.sub("", _PATH.sub(r"\1", line)).rstrip() for line in lines)
+    return cleaned.strip("\n")
+
+
+def last_lines(traceback: str | None, n: int = TRACEBACK_LINES) -> str:
+    lines = [line for line in clean_output(traceback).splitlines() if line.strip()]
+    return "\n".join(lines[-n:])
+
+
+def shown_checks(checks: list[dict[str, Any]], reveal: str) -> list[dict[str, Any]]:
+    if reveal == "all":
+        return list(checks)
+    if reveal == "none":
+        return []
+    return [c for c in checks if c.get("visible", True)]
+
+
+def describe_call(expr: str, function_name: str) -> str:
+    """`f.call(1, 2)` reads as `add(1, 2)`; other expressions stay as written."""
+    return re.sub(r"\bf\.call\(", f"{function_name}(", expr)
+
+
+def describe_expected(check: dict[str, Any], language: str) -> str:
+    op, expected = check.get("op", "eq"), check.get("expected")
+    if op == "eq-any":
+        return "one of " + ", ".join(show_value(v, language) for v in expected)
+    if op == "approx":
+        return f"{show_value(expected, language)} (within {check.get('tol', 1e-6):g})"
+    if op == "unordered":
+        return f"{show_value(expected, language)} in any order"
+    if op == "raises":
+        return "an error to be raised" if expected is True else f"a {expected} to be raised"
+    return show_value(expected, language)
+
+
+def _failure(check: dict[str, Any], function_name: str, language: str) -> dict[str, Any]:
+    error = check.get("error")
+    kind = "timeout" if error == "timeout" else "oom" if error == "out of memory" else \
+        "exception" if error and error != "expected an error, none was raised" else "wrong_result"
+    return {"name": check["name"], "kind": kind, "call": describe_call(check["assert"], function_name),
+            "expected": describe_expected(check, language),
+            "got": None if kind != "wrong_result" else show_value(check.get("got"), language),
+            "error": truncate(str(error), VALUE_CHARS) if kind == "exception" else None,
+            "traceback": last_lines(check.get("traceback")) if kind == "exception" else None}
+
+
+def verdict(graded: dict[str, Any], question: Question, language: str, reveal: str = "visible",
+            check_timeout_s: float | None = None) -> dict[str, Any]:
+    """The structured verdict on one graded answer, limited to what `reveal` allows."""
+    status = graded.get("status")
+    checks = graded.get("checks") or []
+    shown = shown_checks(checks, reveal)
+    shown_names = {c["name"] for c in shown}
+    ran = [c for c in checks if c.get("error") != "not run"]
+    failures = [_failure(c, question.function_name, language)
+                for c in shown if not c.get("passed") and c.get("error") != "not run"]
+    out: dict[str, Any] = {
+        "status": status, "kind": _KINDS.get(status, status), "function_name": question.function_name,
+        "error": _load_error(graded, language), "failures": failures,
+        "shown_passed": sum(1 for c in shown if c.get("passed")),
+        "shown_failed": len(failures),
+        "hidden_failed": sum(1 for c in ran if not c.get("passed") and c["name"] not in shown_names),
+        "checks_total": len(checks), "checks_passed": sum(1 for c in checks if c.get("passed")),
+        "check_timeout_s": check_timeout_s, "found_function": None,
+    }
+    function = graded.get("function") or {}
+    if status == "no_function" and function.get("fallback"):
+        out["found_function"] = function.get("name")
+    out["summary"] = _summary(out)
+    return out
+
+
+_KINDS = {"fail": "wrong_result", "runtime_error": "exception"}
+
+
+def _load_error(graded: dict[str, Any], language: str) -> dict[str, Any] | None:
+    """An error before any check ran (syntax, an exception or timeout while loading)."""
+    error = graded.get("error")
+    if not isinstance(error, dict):
+        return None
+    line = error.get("line")
+    source_line = None
+    code = graded.get("code") or ""
+    if isinstance(line, int) and 0 < line <= len(code.splitlines()):
+        source_line = code.splitlines()[line - 1]
+    message = str(error.get("message") or "")
+    kind = str(error.get("type") or "")
+    if kind and not message.startswith(kind):
+        message = f"{kind}: {message}"
+    return {"type": kind or None, "message": truncate(clean_output(message), VALUE_CHARS),
+            "line": line, "source_line": source_line,
+            "traceback": last_lines(error.get("traceback")) or None}
+
+
+def _summary(v: dict[str, Any]) -> str:
+    """One line a reader (or a model) gets first."""
+    kind, name = v["kind"], v["function_name"]
+    if kind == "pass":
+        return "All checks passed."
+    if kind == "no_code":
+        return "No code was found in the answer."
+    if kind == "no_function":
+        found = f" (found `{v['found_function']}` instead)" if v["found_function"] else ""
+        return f"The code does not define a function named `{name}`{found}."
+    if kind == "syntax_error":  # the details follow in verdict["error"]
+        return "The code does not parse."
+    if kind == "sandbox_error":
+        return "The code could not be run (an infrastructure error, not the answer's fault)."
+    failed = v["shown_failed"] + v["hidden_failed"]
+    what = {"wrong_result": "returned a wrong result", "exception": "raised an error",
+            "timeout": "timed out", "oom": "ran out of memory"}.get(kind, kind)
+    if v["error"] and not v["failures"]:
+        return f"The code {what} while loading."
+    return f"The code {what}: {failed} of {v['checks_total']} checks failed."
+
+
+def raw_output(graded: dict[str, Any], question: Question, language: str, reveal: str = "visible") -> str:
+    """The runner's report as a plain test log, cleaned and limited to what `reveal` allows."""
+    lines: list[str] = []
+    error = _load_error(graded, language)
+    if graded.get("status") == "no_code":
+        lines.append("no code found in the answer")
+    if error:
+        where = f" (line {error['line']})" if error.get("line") else ""
+        lines.append(f"{error['message']}{where}")
+        if error.get("source_line") is not None:
+            lines.append(f"    {error['source_line'].strip()}")
+        if error.get("traceback"):
+            lines.append(error["traceback"])
+    checks = graded.get("checks") or []
+    shown = shown_checks(checks, reveal)
+    for check in shown:
+        if check.get("error") == "not run":
+            continue
+        call = describe_call(check["assert"], question.function_name)
+        if check.get("passed"):
+            lines.append(f"PASS {check['name']}: {call}")
+        elif check.get("error") == "timeout":
+            lines.append(f"TIMEOUT {check['name']}: {call}")
+        elif check.get("error") and check["error"] != "expected an error, none was raised":
+            lines.append(f"ERROR {check['name']}: {call}")
+            lines.append(clean_output(check.get("traceback")) or clean_output(str(check["error"])))
+        else:
+            lines.append(f"FAIL {check['name']}: {call}")
+            lines.append(f"  expected: {describe_expected(check, language)}")
+            lines.append(f"  got:      {show_value(check.get('got'), language)}")
+    hidden = [c for c in checks if c not in shown and c.get("error") != "not run"]
+    if hidden:
+        failed = sum(1 for c in hidden if not c.get("passed"))
+        lines.append(f"{len(hidden)} more checks not shown: {failed} failed")
+    if reveal == "all":
+        for stream in ("stdout", "stderr"):
+            text = clean_output(graded.get(stream))
+            if text:
+                lines.append(f"--- {stream} ---\n{text}")
+    return truncate("\n".join(lines), MESSAGE_CHARS)
+
+
+class FeedbackTemplate:
+    """A feedback template from prompts/: the message(s) or fresh prompt after a failed attempt."""
+
+    def __init__(self, name_or_path: str | None, chat: bool):
+        default = DEFAULT_CHAT_TEMPLATE if chat else DEFAULT_TEXT_TEMPLATE
+        self.template: Template = load_template(name_or_path or default, FEEDBACK_VARIABLES)
+        self.name = self.template.name
+        want = "chat" if chat else "text"
+        if self.template.kind != want:
+            prompts = "chat (message) prompts" if chat else "completion (text) prompts"
+            raise UserError(f"{self.template.path}: a {self.template.kind} template cannot give feedback "
+                            f"on {prompts}; choose a '{want}' feedback template "
+                            f"(e.g. {default})")
+
+    def render(self, question: Question, language: str, graded: dict[str, Any], answer: str,
+               attempt: int, max_attempts: int, reveal: str,
+               check_timeout_s: float | None = None) -> tuple[list[dict[str, str]] | str, str | None]:
+        """(messages to append, None) for chat, or (fresh prompt, code prefix) for text."""
+        variables = template_variables(question.fields, question.name, question.suite, language,
+                                       question.function_name, question.arg_names)
+        variables.update(
+            verdict=verdict(graded, question, language, reveal, check_timeout_s),
+            raw_output=raw_output(graded, question, language, reveal),
+            code=graded.get("code"), answer=answer, attempt=attempt,
+            max_attempts=max_attempts, reveal=reveal)
+        prompt, prefix = self.template.render(variables)
+        if isinstance(prompt, str):
+            # the prefix (code the model continues) must survive the cut
+            body = prompt[:len(prompt) - len(prefix)] if prefix else prompt
+            return truncate(body, MESSAGE_CHARS * 2) + (prefix or ""), prefix
+        return [{**m, "content": truncate(m["content"], MESSAGE_CHARS)} for m in prompt], None

@@ -1,0 +1,152 @@
+"""Grading: compare what the sandbox reported with each check, decide a status.
+
+The sandbox only reports values (what each check's expression evaluated to);
+every comparison happens here, on the host, so nothing an answer prints or
+returns can mark a check as passed by itself.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .extract import extract_code
+from .questions import Check, Question
+
+# The closed status vocabulary (DESIGN.md).
+STATUSES = ("pass", "fail", "no_code", "no_function", "syntax_error", "runtime_error",
+            "timeout", "oom", "sandbox_error")
+SCORED_STATUSES = tuple(s for s in STATUSES if s != "sandbox_error")
+
+
+def loose_equal(got: Any, expected: Any) -> bool:
+    """Python equality, except that lists and tuples are the same sequence
+    (JavaScript has no tuples; JSON turns them into lists)."""
+    if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
+        return len(got) == len(expected) and all(map(loose_equal, got, expected))
+    if isinstance(got, dict) and isinstance(expected, dict):
+        return got.keys() == expected.keys() and all(loose_equal(got[k], expected[k]) for k in got)
+    try:
+        return bool(got == expected)
+    except Exception:  # noqa: BLE001 - exotic values never equal
+        return False
+
+
+def approx_equal(got: Any, expected: Any, tol: float) -> bool:
+    if isinstance(expected, (list, tuple)):
+        return (isinstance(got, (list, tuple)) and len(got) == len(expected)
+                and all(approx_equal(g, e, tol) for g, e in zip(got, expected)))
+    if isinstance(got, bool) or not isinstance(got, (int, float)):
+        return False
+    return math.isclose(got, expected, rel_tol=tol, abs_tol=tol)
+
+
+def unordered_equal(got: Any, expected: list) -> bool:
+    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+        return False
+    remaining = list(expected)
+    for item in got:
+        for i, candidate in enumerate(remaining):
+            if loose_equal(item, candidate):
+                del remaining[i]
+                break
+        else:
+            return False
+    return True
+
+
+def compare(check: Check, outcome: Any) -> dict[str, Any]:
+    """One check's result record from the sandbox's CheckOutcome (or None
+    when the check never ran)."""
+    result = {"name": check.name, "assert": check.expr, "op": check.op,
+              "expected": check.expected, "got": None, "passed": False,
+              "weight": check.weight, "visible": check.visible, "error": None}
+    if outcome is None:
+        result["error"] = "not run"
+        return result
+    result["got"] = outcome.value
+    if getattr(outcome, "traceback", None):  # kept for feedback: the last lines of the answer's traceback
+        result["traceback"] = outcome.traceback
+    if outcome.timeout:
+        result["error"] = "timeout"
+    elif outcome.oom:
+        result["error"] = "out of memory"
+    elif check.op == "raises":
+        raised = outcome.error is not None
+        result["got"] = f"raised {outcome.error_type}" if raised else outcome.value
+        wanted = check.expected
+        result["passed"] = raised and (wanted is True or wanted == outcome.error_type)
+        if not raised:
+            result["error"] = "expected an error, none was raised"
+    elif outcome.error is not None:
+        result["error"] = outcome.error
+    elif check.op == "eq":
+        result["passed"] = loose_equal(outcome.value, check.expected)
+    elif check.op == "eq-any":
+        result["passed"] = any(loose_equal(outcome.value, e) for e in check.expected)
+    elif check.op == "approx":
+        result["passed"] = approx_equal(outcome.value, check.expected, check.tol)
+    elif check.op == "unordered":
+        result["passed"] = unordered_equal(outcome.value, check.expected)
+    return result
+
+
+def grade_function_job(checks: list[Check], job_result: Any) -> dict[str, Any]:
+    """Eval fields (checks, status, passed, total, score) for a function job."""
+    outcomes = {o.name: o for o in job_result.checks}
+    results = [compare(check, outcomes.get(check.name)) for check in checks]
+    total = sum(c.weight for c in checks)
+    passed = sum(r["weight"] for r in results if r["passed"])
+    return {"checks": results, "status": function_status(job_result.status, results),
+            "passed": passed, "total": total, "score": round(passed / total, 4) if total else 0.0}
+
+
+def function_status(runner_status: str, results: list[dict[str, Any]]) -> str:
+    if runner_status in ("syntax_error", "runtime_error", "timeout", "oom", "no_function"):
+        return runner_status
+    if all(r["passed"] for r in results):
+        return "pass"
+    errors = [r["error"] for r in results if not r["passed"] and r["error"]]
+    if "out of memory" in errors:
+        return "oom"
+    if "timeout" in errors:
+        return "timeout"
+    if any(e not in ("not run", "expected an error, none was raised") for e in errors):
+        return "runtime_error"
+    return "fail"
+
+
+def ungraded(status: str, checks: list[Check], error: str | None = None) -> dict[str, Any]:
+    """Eval fields for an answer that never reached its checks."""
+    results = [compare(c, None) for c in checks]
+    return {"checks": results, "status": status, "passed": 0,
+            "total": sum(c.weight for c in checks), "score": 0.0, "error": error}
+
+
+def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
+                 code_prefix: str | None, limits: Any, timing: Any = None) -> dict[str, Any]:
+    """Extract the code from one answer and grade it in the sandbox.
+
+    Returns the eval fields: code, checks, status, passed, total, score, and
+    what the sandbox saw (function, error, stdout, stderr). Shared by the
+    evaluate stage and the feedback executor.
+    """
+    from .sandbox import CheckSpec, Job, SandboxUnavailable  # docker SDK only when grading
+
+    if question.kind == "program":  # a whole test program (HumanEval style); `timing`: its RelativeTimeout
+        from .benchmarks.program import grade_program
+        return grade_program(sandbox, question, language, answer, code_prefix, limits, timing)
+
+    code = extract_code(answer, language, question.function_name, code_prefix)
+    if code is None:
+        return {"code": None, **ungraded("no_code", question.checks, "no code found in the answer")}
+    job = Job(language=language, code=code, kind="function", function=question.function_name,
+              checks=[CheckSpec(c.name, c.expr) for c in question.checks], limits=limits)
+    try:
+        result = sandbox.run(job)
+    except SandboxUnavailable as exc:
+        return {"code": code, **ungraded("sandbox_error", question.checks, str(exc))}
+    return {"code": code, **grade_function_job(question.checks, result),
+            "function": result.function, "error": result.error, "stdout": result.stdout,
+            "stderr": result.stderr,
+            "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced}}

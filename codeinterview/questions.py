@@ -1,0 +1,234 @@
+"""Interview questions: YAML suites in the can-ai-code format, extended.
+
+A suite is a folder of YAML files (or one file). Each top-level key is a
+question; keys starting with '.' only hold YAML anchors. A question has
+Signature, Input, Output, optional Fact and Description, Checks, and our
+backward-compatible extensions: Reference (a solution per language) and more
+check operators (approx, unordered, raises) plus per-check `visible`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError, yaml_error
+from .paths import REPO_ROOT
+
+INTERVIEWS_DIR = REPO_ROOT / "interviews"
+LANGUAGES = ("python", "javascript")
+OPERATORS = ("eq", "eq-any", "approx", "unordered", "raises")
+CHECK_KEYS = {"assert", "weight", "visible", "tol", *OPERATORS}
+REQUIRED_FIELDS = ("Signature", "Input", "Output", "Checks")
+# Program-style questions (HumanEval style, `Kind: program`): the answer plus a
+# whole test program per language, judged like the dataset's own evaluator.
+PROGRAM_FIELDS = ("Signature", "Prompt", "Test")
+SIGNATURE_RE = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*\((.*)\)\s*$", re.S)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    expr: str                 # Python expression over f (f.name, f.args, f.call)
+    op: str                   # one of OPERATORS
+    expected: Any
+    weight: int = 1
+    visible: bool = True
+    tol: float = 1e-6
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "assert": self.expr, "op": self.op, "expected": self.expected,
+                "weight": self.weight, "visible": self.visible, "tol": self.tol}
+
+
+@dataclass
+class Question:
+    suite: str
+    name: str
+    fields: dict[str, Any]    # the YAML mapping as written (Checks resolved, anchors merged)
+    checks: list[Check]
+    source: str = ""          # "file:line", for error messages
+
+    @property
+    def signature(self) -> str:
+        return self.fields["Signature"]
+
+    @property
+    def function_name(self) -> str:
+        return parse_signature(self.signature, self.source)[0]
+
+    @property
+    def arg_names(self) -> list[str]:
+        return parse_signature(self.signature, self.source)[1]
+
+    def reference(self, language: str) -> str | None:
+        return (self.fields.get("Reference") or {}).get(language)
+
+    @property
+    def kind(self) -> str:
+        """"function" (can-ai-code checks) or "program" (a test program per language)."""
+        return self.fields.get("Kind") or "function"
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this question can be asked in (a program question: those with a Test)."""
+        return tuple(self.fields["Test"]) if self.kind == "program" else LANGUAGES
+
+
+@dataclass
+class Suite:
+    name: str
+    path: Path
+    questions: list[Question] = field(default_factory=list)
+    hash: str = ""
+
+
+def parse_signature(signature: str, where: str = "") -> tuple[str, list[str]]:
+    match = SIGNATURE_RE.match(str(signature))
+    if not match:
+        raise UserError(f"{where}: Signature {signature!r} is not of the form name(arg, ...)")
+    args = [a.strip().split("=")[0].strip() for a in match.group(2).split(",") if a.strip()]
+    return match.group(1), args
+
+
+def resolve_suite_path(name_or_path: str) -> Path:
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    bundled = INTERVIEWS_DIR / name_or_path
+    if bundled.exists():
+        return bundled
+    known = ", ".join(sorted(p.name for p in INTERVIEWS_DIR.iterdir() if p.is_dir()))
+    raise UserError(f"interview '{name_or_path}' not found: not a path, and not a bundled suite "
+                    f"(bundled: {known})")
+
+
+def load_suite(name_or_path: str) -> Suite:
+    path = resolve_suite_path(name_or_path)
+    files = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")) if path.is_dir() else [path]
+    if not files:
+        raise UserError(f"{path}: no .yaml files in this interview folder")
+    name = path.name if path.is_dir() else path.stem
+    suite = Suite(name=name, path=path)
+    digest = hashlib.sha256()
+    seen: dict[str, str] = {}
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        digest.update(file.name.encode() + b"\0" + text.encode())
+        for question in parse_questions(text, file, name):
+            if question.name in seen:
+                raise UserError(f"{question.source}: question '{question.name}' is defined twice "
+                                f"(also at {seen[question.name]})")
+            seen[question.name] = question.source
+            suite.questions.append(question)
+    suite.hash = digest.hexdigest()[:12]
+    return suite
+
+
+def parse_questions(text: str, file: Path, suite: str) -> list[Question]:
+    try:
+        data = yaml.safe_load(text)
+        lines = _top_level_lines(text)
+    except yaml.YAMLError as exc:
+        raise yaml_error(file, exc) from None
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise UserError(f"{file}: a question file must be a mapping of QuestionName: {{...}}")
+    questions = []
+    for name, fields in data.items():
+        if str(name).startswith("."):
+            continue  # anchors only
+        where = f"{file}:{lines.get(str(name), 0)}"
+        questions.append(question_from_fields(str(name), fields, suite, where))
+    return questions
+
+
+def question_from_fields(name: str, fields: Any, suite: str, where: str) -> Question:
+    if not isinstance(fields, dict):
+        raise UserError(f"{where}: question '{name}' must be a mapping with {', '.join(REQUIRED_FIELDS)}")
+    if fields.get("Kind", "function") == "program":
+        return program_question(name, fields, suite, where)
+    missing = [f for f in REQUIRED_FIELDS if f not in fields]
+    if missing:
+        raise UserError(f"{where}: question '{name}' is missing field(s) {', '.join(missing)}")
+    parse_signature(fields["Signature"], f"{where}: question '{name}'")
+    reference = fields.get("Reference")
+    if reference is not None and (not isinstance(reference, dict)
+                                  or not set(reference) <= set(LANGUAGES)):
+        raise UserError(f"{where}: question '{name}': Reference must map language "
+                        f"({', '.join(LANGUAGES)}) to code")
+    checks = parse_checks(fields["Checks"], f"{where}: question '{name}'")
+    return Question(suite=suite, name=name, fields=dict(fields), checks=checks, source=where)
+
+
+def program_question(name: str, fields: dict[str, Any], suite: str, where: str) -> Question:
+    missing = [f for f in PROGRAM_FIELDS if f not in fields]
+    if missing:
+        raise UserError(f"{where}: program question '{name}' is missing field(s) {', '.join(missing)}")
+    parse_signature(fields["Signature"], f"{where}: question '{name}'")
+    for key in ("Prompt", "Test", "Reference"):
+        value = fields.get(key)
+        if key in fields and (not isinstance(value, dict) or not set(value) <= set(LANGUAGES)
+                              or not all(isinstance(v, str) for v in value.values())):
+            raise UserError(f"{where}: question '{name}': {key} must map language "
+                            f"({', '.join(LANGUAGES)}) to code")
+    if not fields["Test"]:
+        raise UserError(f"{where}: question '{name}': Test needs a test program for at least one language")
+    return Question(suite=suite, name=name, fields=dict(fields), checks=[], source=where)
+
+
+def parse_checks(raw: Any, where: str) -> list[Check]:
+    if not isinstance(raw, dict) or not raw:
+        raise UserError(f"{where}: Checks must be a non-empty mapping of check_name: {{assert, eq}}")
+    checks = []
+    for check_name, spec in raw.items():
+        here = f"{where}, check '{check_name}'"
+        if not isinstance(spec, dict) or "assert" not in spec:
+            raise UserError(f"{here}: a check needs an 'assert' expression and one of {', '.join(OPERATORS)}")
+        unknown = set(spec) - CHECK_KEYS
+        if unknown:
+            raise UserError(f"{here}: unknown key(s) {', '.join(sorted(unknown))}; "
+                            f"allowed: {', '.join(sorted(CHECK_KEYS))}")
+        ops = [op for op in OPERATORS if op in spec]
+        if len(ops) != 1:
+            raise UserError(f"{here}: needs exactly one operator of {', '.join(OPERATORS)}, got {ops or 'none'}")
+        op = ops[0]
+        expected = spec[op]
+        if op in ("eq-any", "unordered") and not isinstance(expected, list):
+            raise UserError(f"{here}: '{op}' needs a list")
+        try:
+            compile(str(spec["assert"]), "<assert>", "eval")
+        except SyntaxError as exc:
+            raise UserError(f"{here}: assert is not a Python expression: {exc.msg}") from None
+        weight = spec.get("weight", 1)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+            raise UserError(f"{here}: weight must be a non-negative number")
+        checks.append(Check(name=str(check_name), expr=str(spec["assert"]), op=op, expected=expected,
+                            weight=weight, visible=bool(spec.get("visible", True)),
+                            tol=float(spec.get("tol", 1e-6))))
+    return checks
+
+
+def _top_level_lines(text: str) -> dict[str, int]:
+    """1-based line of each top-level key, so errors can point into the file."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def load_suites(specs: list[str]) -> list[Suite]:
+    """Load every suite named in a list of specs (comma lists allowed);
+    IMPORTER=PATH imports a standard benchmark (codeinterview.benchmarks)."""
+    from .benchmarks import is_benchmark_spec, load_benchmark
+
+    names = [s.strip() for spec in specs for s in spec.split(",") if s.strip()]
+    if not names:
+        raise UserError("no interview given: pass --interview NAME (e.g. junior-dev)")
+    return [load_benchmark(n) if is_benchmark_spec(n) else load_suite(n) for n in names]

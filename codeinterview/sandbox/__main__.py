@@ -1,0 +1,33 @@
+"""python -m codeinterview.sandbox build [--force] | tag | clean"""
+
+import argparse
+import sys
+
+from . import image
+from .docker_backend import remove_stray_containers
+from .types import SandboxUnavailable
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codeinterview.sandbox")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the sandbox image if missing (or --force)")
+    b.add_argument("--force", action="store_true", help="rebuild even if the tag exists")
+    sub.add_parser("tag", help="print the image tag for the current sandbox/ sources")
+    sub.add_parser("clean", help="remove sandbox containers left by crashed runs")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            print(image.build(force=args.force))
+        elif args.command == "tag":
+            print(image.image_tag())
+        else:
+            print("removed %d container(s)" % remove_stray_containers())
+    except SandboxUnavailable as exc:
+        print("sandbox unavailable: %s" % exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

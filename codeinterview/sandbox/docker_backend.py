@@ -1,0 +1,189 @@
+"""Docker backend: warm, locked-down containers each running the runner daemon.
+
+The daemon is the container's PID 1 (our own minimal init: it reaps orphans
+and kills every other process between jobs). Being PID 1 and non-dumpable, it
+cannot be signalled by the answer, and no other process holds the container's
+stdio, which is the result channel (attached through the Docker API; no
+network, no host mount).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import select
+import socket
+import struct
+import time
+import weakref
+
+from .image import LABEL, docker_client, ensure_image
+from .pool import Sandbox, Worker, WorkerDead, WorkerTimeout
+from .types import Limits, SandboxUnavailable
+
+log = logging.getLogger("codeinterview.sandbox")
+OWNER_LABEL = LABEL + ".owner"
+DAEMON_CMD = ["python3", "-I", "/opt/runner/daemon.py"]
+
+
+def _owner() -> str:
+    return "%s:%d" % (socket.gethostname(), os.getpid())
+
+
+def container_options(image: str, limits: Limits, swap_ok: bool) -> dict:
+    mem = "%dm" % limits.memory_mb
+    opts = dict(
+        image=image, command=DAEMON_CMD, detach=True, stdin_open=True, tty=False,
+        network_mode="none", read_only=True, user="10001:10001",
+        tmpfs={"/work": "rw,nosuid,nodev,noexec,size=64m,mode=0700,uid=10001,gid=10001",
+               "/tmp": "rw,nosuid,nodev,noexec,size=16m,mode=1777"},
+        shm_size=1 << 20,
+        cap_drop=["ALL"], security_opt=["no-new-privileges"],
+        mem_limit=mem, nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
+        environment={}, hostname="sandbox", working_dir="/work",
+        labels={LABEL: "1", OWNER_LABEL: _owner()},
+        log_config={"type": "json-file", "config": {"max-size": "1m"}},
+        ulimits=[{"Name": "core", "Soft": 0, "Hard": 0},
+                 {"Name": "nofile", "Soft": 1024, "Hard": 1024}],
+    )
+    if swap_ok:
+        opts["memswap_limit"] = mem  # equal to memory: no swap at all
+    return opts
+
+
+class ContainerWorker(Worker):
+    def __init__(self, client, image: str, limits: Limits, swap_ok: bool):
+        self.container = client.containers.create(**container_options(image, limits, swap_ok))
+        # Attach before start so no byte of the daemon's output is missed.
+        attached = self.container.attach_socket(params={"stdin": 1, "stdout": 1, "stream": 1})
+        self.sock = getattr(attached, "_sock", attached)
+        self._keep = attached  # the wrapper owns the socket's lifetime
+        self.buf = b""         # demultiplexed stdout bytes
+        self.raw = b""         # undecoded frame bytes
+        self.container.start()
+
+    def send(self, payload: dict) -> None:
+        import json
+
+        try:
+            self.sock.sendall((json.dumps(payload) + "\n").encode())
+        except OSError as exc:
+            raise WorkerDead("cannot write to the container: %s" % exc)
+
+    def _fill(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WorkerTimeout()
+        ready, _, _ = select.select([self.sock], [], [], remaining)
+        if not ready:
+            raise WorkerTimeout()
+        try:
+            chunk = self.sock.recv(1 << 20)
+        except OSError as exc:
+            raise WorkerDead("attach socket failed: %s" % exc)
+        if not chunk:
+            raise WorkerDead("container output closed")
+        self.raw += chunk
+        # tty=False: 8-byte headers (stream, 0, 0, 0, size big-endian) before each payload
+        while len(self.raw) >= 8:
+            stream, size = self.raw[0], struct.unpack(">I", self.raw[4:8])[0]
+            if len(self.raw) < 8 + size:
+                break
+            if stream == 1:
+                self.buf += self.raw[8:8 + size]
+            self.raw = self.raw[8 + size:]
+
+    def read_line(self, deadline: float) -> bytes:
+        while b"\n" not in self.buf:
+            self._fill(deadline)
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def death(self, elapsed_s: float, deadline_s: float):
+        try:
+            self.container.wait(timeout=5)
+            self.container.reload()
+            state = self.container.attrs["State"]
+        except Exception:
+            return None
+        if state.get("OOMKilled"):
+            return "oom"
+        if state.get("ExitCode") == 137 and elapsed_s >= deadline_s:
+            return "timeout"
+        return None
+
+    def close(self) -> None:
+        try:
+            self._keep.close()
+        except Exception:
+            pass
+        try:
+            self.container.remove(force=True)
+        except Exception as exc:
+            if "404" not in str(exc) and "No such container" not in str(exc):
+                log.warning("removing sandbox container failed: %s", exc)
+
+
+class DockerSandbox(Sandbox):
+    backend = "docker"
+
+    def __init__(self, workers: int = 1, image: str | None = None):
+        super().__init__(workers)
+        self.client = docker_client()
+        remove_stray_containers(self.client)
+        self.image = image or ensure_image(self.client)
+        info = self.client.info()
+        self.swap_ok = bool(info.get("SwapLimit"))
+        if not self.swap_ok:
+            log.warning("this Docker engine cannot limit swap; memory is limited without "
+                        "swap accounting (enable swapaccount=1 to close this gap)")
+        atexit.register(_close_ref, weakref.ref(self))
+
+    @staticmethod
+    def _limits_key(limits: Limits) -> tuple:
+        return (limits.memory_mb, limits.cpus, limits.pids)
+
+    def _start_worker(self, limits: Limits) -> Worker:
+        import docker
+
+        try:
+            return ContainerWorker(self.client, self.image, limits, self.swap_ok)
+        except docker.errors.ImageNotFound as exc:
+            raise SandboxUnavailable("sandbox image %s is missing: %s" % (self.image, exc))
+        except docker.errors.DockerException as exc:
+            raise WorkerDead("cannot start a container: %s" % exc)
+
+
+def _close_ref(ref) -> None:
+    sandbox = ref()
+    if sandbox is not None:
+        sandbox.close()
+
+
+def _pid_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # not ours to judge
+    try:
+        os.kill(int(pid), 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def remove_stray_containers(client=None, everything: bool = False) -> int:
+    """Remove sandbox containers whose owning process is gone (crashed runs)."""
+    client = client or docker_client()
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": LABEL + "=1"}):
+        owner = container.labels.get(OWNER_LABEL, "")
+        if everything or not _pid_alive(owner):
+            try:
+                container.remove(force=True)
+                removed += 1
+            except Exception:
+                pass
+    return removed

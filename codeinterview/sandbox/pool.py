@@ -1,0 +1,223 @@
+"""A pool of warm runner workers shared by both backends.
+
+A worker is one runner daemon (in a container, or a host process) spoken to
+over a Channel: JSON request lines in, JSON response lines out. Each request
+carries a fresh nonce the answer never sees; a response must echo it, so a
+line forged onto the channel is ignored and taints the worker.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import logging
+import queue
+import secrets
+import threading
+import time
+from typing import Optional
+
+from .image import SANDBOX_DIR
+from .types import CheckOutcome, Job, JobResult, Limits, SandboxUnavailable
+
+log = logging.getLogger("codeinterview.sandbox")
+_ids = itertools.count(1)
+
+
+def _load_codec():
+    # One codec for the runner and the host: load the runner's copy by path.
+    spec = importlib.util.spec_from_file_location(
+        "codeinterview_sandbox_codec", SANDBOX_DIR / "runner" / "codec.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+codec = _load_codec()
+
+
+class WorkerDead(Exception):
+    """The channel closed: the daemon (or its container) is gone."""
+
+
+class WorkerTimeout(Exception):
+    """No genuine response before the host deadline."""
+
+
+class Worker:
+    """Base for one daemon. Subclasses provide send(), read_line() and close()."""
+
+    limits_key: tuple = ()
+    suspicious = False  # saw a line that was not a genuine response
+
+    def request(self, payload: dict, timeout_s: float) -> dict:
+        rid, nonce = next(_ids), secrets.token_hex(16)
+        self.send(dict(payload, id=rid, nonce=nonce))
+        deadline = time.monotonic() + timeout_s
+        while True:
+            line = self.read_line(deadline)
+            try:
+                msg = codec_json_loads(line)
+            except ValueError:
+                msg = None
+            if isinstance(msg, dict) and msg.get("id") == rid and msg.get("nonce") == nonce:
+                return msg
+            self.suspicious = True
+            log.warning("ignoring a line on the runner channel that is not the response")
+
+    def ping(self, timeout_s: float = 30.0) -> None:
+        msg = self.request({"kind": "ping"}, timeout_s)
+        if msg.get("status") != "pong":
+            raise WorkerDead("runner did not answer the ping")
+
+    def send(self, payload: dict) -> None:
+        raise NotImplementedError
+
+    def read_line(self, deadline: float) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def death(self, elapsed_s: float, deadline_s: float) -> Optional[str]:
+        """After WorkerDead: 'oom' or 'timeout' when the death explains itself, else None."""
+        return None
+
+
+def codec_json_loads(line: bytes):
+    import json
+
+    return json.loads(line)
+
+
+def to_result(msg: dict, replaced: bool) -> JobResult:
+    checks = [CheckOutcome(name=c["name"], value=codec.decode(c.get("value")),
+                           error=c.get("error"), error_type=c.get("error_type"),
+                           timeout=bool(c.get("timeout")), oom=bool(c.get("oom")),
+                           traceback=c.get("traceback"))
+              for c in msg.get("checks") or []]
+    return JobResult(status=msg.get("status", "runtime_error"), function=msg.get("function"),
+                     checks=checks, exit_code=msg.get("exit_code"),
+                     stdout=msg.get("stdout") or "", stderr=msg.get("stderr") or "",
+                     error=msg.get("error"), duration_s=float(msg.get("duration_s") or 0.0),
+                     replaced=replaced)
+
+
+def failed_result(job: Job, status: str, message: str, elapsed: float) -> JobResult:
+    checks = [CheckOutcome(name=c.name, timeout=status == "timeout", oom=status == "oom",
+                           error=message, error_type=status) for c in job.checks]
+    return JobResult(status=status, checks=checks, error={"type": status, "message": message},
+                     duration_s=round(elapsed, 4), replaced=True)
+
+
+class Sandbox:
+    """run(job) is safe from many threads; at most `workers` jobs run at once."""
+
+    backend = "?"
+
+    def __init__(self, workers: int = 1):
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.workers = workers
+        self._slots: queue.Queue = queue.Queue()
+        for _ in range(workers):
+            self._slots.put(None)  # None: start a worker lazily
+        self._live: set = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # --- subclasses
+    def _start_worker(self, limits: Limits) -> Worker:
+        raise NotImplementedError
+
+    @staticmethod
+    def _limits_key(limits: Limits) -> tuple:
+        return ()
+
+    # --- pool
+    def _acquire(self, limits: Limits) -> Worker:
+        if self._closed:
+            raise SandboxUnavailable("sandbox is closed")
+        worker = self._slots.get()
+        if worker is not None and worker.limits_key != self._limits_key(limits):
+            self._discard(worker)  # container-level limits differ: start a matching one
+            worker = None
+        if worker is None:
+            try:
+                worker = self._start_with_retry(limits)
+            except BaseException:
+                self._slots.put(None)
+                raise
+        return worker
+
+    def _start_with_retry(self, limits: Limits) -> Worker:
+        last = None
+        for _ in range(2):
+            worker = None
+            try:
+                worker = self._start_worker(limits)
+                worker.limits_key = self._limits_key(limits)
+                with self._lock:
+                    self._live.add(worker)
+                worker.ping()
+                return worker
+            except SandboxUnavailable:
+                raise
+            except Exception as exc:  # start failed or no pong: one more try
+                last = exc
+                log.warning("sandbox worker failed to start: %s", exc)
+                if worker is not None:
+                    self._discard(worker)
+        raise SandboxUnavailable("sandbox worker failed to start twice: %s" % last)
+
+    def _discard(self, worker: Worker) -> None:
+        with self._lock:
+            self._live.discard(worker)
+        threading.Thread(target=worker.close, daemon=True).start()  # removal is slow; don't wait
+
+    def run(self, job: Job) -> JobResult:
+        request = job.to_request()
+        host_timeout = job.limits.host_deadline_s()
+        for attempt in range(2):
+            worker = self._acquire(job.limits)
+            keep = False
+            start = time.monotonic()
+            try:
+                msg = worker.request(request, host_timeout)
+                keep = not msg.get("tainted") and not worker.suspicious
+                if msg.get("status") == "sandbox_error":
+                    raise WorkerDead("runner error: %s" % (msg.get("error") or {}).get("message"))
+                return to_result(msg, replaced=not keep)
+            except WorkerTimeout:
+                return failed_result(job, "timeout", "no response within the host deadline "
+                                     "(%.1f s)" % host_timeout, time.monotonic() - start)
+            except WorkerDead as exc:
+                elapsed = time.monotonic() - start
+                why = worker.death(elapsed, job.limits.timeout_s)
+                if why:
+                    return failed_result(job, why, "sandbox worker died: %s" % why, elapsed)
+                log.warning("sandbox worker died (%s); %s", exc,
+                            "retrying on a fresh one" if attempt == 0 else "giving up")
+                if attempt == 1:
+                    raise SandboxUnavailable("sandbox worker died twice running one job: %s" % exc)
+            finally:
+                self._slots.put(worker if keep else None)
+                if not keep:
+                    self._discard(worker)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            live, self._live = list(self._live), set()
+        for worker in live:
+            try:
+                worker.close()
+            except Exception as exc:
+                log.warning("closing a sandbox worker failed: %s", exc)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,83 @@
+"""Infrastructure failures: a container that dies under a job (killed from
+outside through the real Docker engine, the one fault an answer cannot cause
+on demand) is retried on a fresh one, and a failure that persists becomes a
+sandbox_error, never the answer's fault."""
+
+import threading
+import time
+
+import docker
+import pytest
+
+from codeinterview.grading import grade_answer
+from codeinterview.questions import question_from_fields
+from codeinterview.sandbox import Limits, SandboxUnavailable, open_sandbox
+from conftest_sandbox import job
+
+SLOW = "import time\ndef f(x):\n    time.sleep(2)\n    return x * 2\n"
+LIMITS = Limits(timeout_s=20.0, check_timeout_s=10.0, memory_mb=192)
+
+
+class Killer(threading.Thread):
+    """Kills the first `times` sandbox containers that appear after it starts,
+    each 0.5 s into its life (mid-job)."""
+
+    def __init__(self, times: int):
+        super().__init__(daemon=True)
+        self.client = docker.from_env()
+        self.before = self._ids()
+        self.times, self.killed, self.stop = times, [], threading.Event()
+
+    def _ids(self):
+        return {c.id for c in self.client.containers.list(filters={"label": "codeinterview.sandbox"})}
+
+    def run(self):
+        while len(self.killed) < self.times and not self.stop.is_set():
+            fresh = self._ids() - self.before - set(self.killed)
+            for cid in fresh:
+                time.sleep(0.5)
+                try:
+                    self.client.containers.get(cid).kill()
+                except docker.errors.APIError:
+                    pass
+                self.killed.append(cid)
+            time.sleep(0.05)
+
+    def finish(self):
+        """Wait until the killer has recorded its kills (the pool can see a
+        container die before the kill call returns here), then stop it."""
+        self.join(timeout=15)
+        self.stop.set()
+
+
+def test_a_container_killed_mid_job_is_replaced_and_the_job_retried(sandbox_image):
+    killer = Killer(times=1)
+    with open_sandbox(workers=1, image=sandbox_image) as sb:
+        killer.start()
+        result = sb.run(job("python", SLOW, [("v", "f.call(21)")], limits=LIMITS))
+        killer.finish()
+        assert len(killer.killed) == 1
+        assert result.status == "ok" and result.checks[0].value == 42, result
+        # the pool goes on with a fresh container
+        assert sb.run(job("python", "def f(x):\n    return x\n", [("v", "f.call(7)")])).checks[0].value == 7
+
+
+def test_a_failure_that_persists_is_a_sandbox_error(sandbox_image):
+    killer = Killer(times=2)
+    with open_sandbox(workers=1, image=sandbox_image) as sb:
+        killer.start()
+        with pytest.raises(SandboxUnavailable, match="died twice"):
+            sb.run(job("python", SLOW, [("v", "f.call(21)")], limits=LIMITS))
+        killer.finish()
+        assert len(killer.killed) == 2
+
+        # through the grader: recorded as sandbox_error (retried on the next run), not a failure of the answer
+        question = question_from_fields("Double", {
+            "Signature": "f(x)", "Input": "x", "Output": "2x",
+            "Checks": {"v": {"assert": "f.call(21)", "eq": 42}}}, "infra", "test")
+        killer = Killer(times=2)
+        killer.start()
+        graded = grade_answer(sb, question, "python", f"```python\n{SLOW}```", None, LIMITS)
+        killer.finish()
+        assert graded["status"] == "sandbox_error" and graded["passed"] == 0
+        assert "died twice" in graded["error"]
