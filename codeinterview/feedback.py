@@ -36,7 +36,8 @@ REVEAL = ("visible", "all", "none")
 DEFAULT_CHAT_TEMPLATE = "feedback-verdict"
 DEFAULT_TEXT_TEMPLATE = "feedback-completion"
 # What feedback templates may use besides the question's variables.
-FEEDBACK_VARIABLES = ("verdict", "raw_output", "code", "answer", "attempt", "max_attempts", "reveal")
+FEEDBACK_VARIABLES = ("verdict", "raw_output", "code", "answer", "attempt", "max_attempts", "reveal",
+                      "lint")
 VALUE_CHARS = 200        # one got/expected value
 TRACEBACK_LINES = 6      # the end of a traceback is where the answer's own frame is
 MESSAGE_CHARS = 2000     # a whole feedback message (a few hundred tokens)
@@ -249,15 +250,17 @@ class FeedbackTemplate:
 
     def render(self, question: Question, language: str, graded: dict[str, Any], answer: str,
                attempt: int, max_attempts: int, reveal: str,
-               check_timeout_s: float | None = None) -> tuple[list[dict[str, str]] | str, str | None]:
-        """(messages to append, None) for chat, or (fresh prompt, code prefix) for text."""
+               check_timeout_s: float | None = None, lint: list[dict[str, Any]] | None = None,
+               ) -> tuple[list[dict[str, str]] | str, str | None]:
+        """(messages to append, None) for chat, or (fresh prompt, code prefix) for text.
+        `lint` holds the static analyzers' findings (codeinterview.lint), if any ran."""
         variables = template_variables(question.fields, question.name, question.suite, language,
                                        question.function_name, question.arg_names)
         variables.update(
             verdict=verdict(graded, question, language, reveal, check_timeout_s),
             raw_output=raw_output(graded, question, language, reveal),
             code=graded.get("code"), answer=answer, attempt=attempt,
-            max_attempts=max_attempts, reveal=reveal)
+            max_attempts=max_attempts, reveal=reveal, lint=lint or [])
         prompt, prefix = self.template.render(variables)
         if isinstance(prompt, str):
             # the prefix (code the model continues) must survive the cut

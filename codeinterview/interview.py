@@ -24,7 +24,7 @@ from .records import (EVAL_FIELDS, INTERVIEW_FIELDS, RecordWriter, now, provenan
 # interview.py flags handed to executors as options (None = backend default)
 EXECUTOR_OPTIONS = ("base_url", "api_key_env", "timeout", "max_retries", "context_size",
                     "gpu_layers", "device", "dtype", "batch_size", "replay", "inner",
-                    "max_attempts", "feedback_template", "reveal", "n_candidates")
+                    "max_attempts", "feedback_template", "reveal", "n_candidates", "lint")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     backend.add_argument("--reveal", choices=("visible", "all", "none"),
                          help="feedback: which checks' outcomes may be shown to the model")
     backend.add_argument("--n-candidates", type=int, help="feedback: best-of-n per attempt")
+    backend.add_argument("--lint", help="feedback: static analyzers whose findings join the feedback "
+                                        "(ruff, mypy; comma-separated; needs the 'lint' extra)")
     return parser
 
 

@@ -100,7 +100,7 @@ def test_converges_once_each_error_is_in_the_conversation(model, language):
     assert answer.prompt_tokens == sum(a["usage"]["prompt_tokens"] for a in attempts)
     assert all(a["latency_s"] > 0 for a in attempts)
     assert ex.describe()["feedback"] == {"inner": "openai", "max_attempts": 3, "reveal": "visible",
-                                         "template": None, "n_candidates": 1}
+                                         "template": None, "n_candidates": 1, "lint": []}
 
 
 def test_stops_at_the_first_pass(model):
@@ -201,7 +201,7 @@ def test_interview_evaluate_report(tmp_path, model):
     add = rows[("Add", "python")]
     assert add["executor"] == "feedback" and add["model"] == "scripted"
     assert add["feedback"] == {"inner": "openai", "max_attempts": 3, "reveal": "visible", "template": None,
-                               "n_candidates": 1}
+                               "n_candidates": 1, "lint": []}
     assert add["answer"] == add["attempts"][-1]["answer"]
     assert add["usage"]["completion_tokens"] == sum(a["usage"]["completion_tokens"] for a in add["attempts"])
     assert not any(h in model.sent_text() for h in HIDDEN)

@@ -6,7 +6,9 @@ pass, continue the conversation with a feedback message rendered from a
 template in prompts/ (for completion prompts: a fresh prompt holding the
 previous code and its verdict). Stops at the first pass or after
 --max-attempts. With --n-candidates N each attempt asks N times and keeps the
-best-scoring answer, whose failure is fed back (as LLMcoder does).
+best-scoring answer, whose failure is fed back (as LLMcoder does). With
+--lint ruff,mypy the code is also read by static analyzers (codeinterview.lint)
+and their findings join the feedback.
 
 The record's answer is the last attempt's; every attempt (answer, code,
 verdict, feedback sent, tokens, latency) is kept in `attempts`, and `usage` and
@@ -30,6 +32,7 @@ from typing import Any
 from ..errors import UserError
 from ..feedback import REVEAL, FeedbackTemplate, verdict
 from ..grading import grade_answer
+from ..lint import lint, parse_linters
 from ..questions import question_from_fields
 from . import get_executor_class
 from .base import Answer, Executor, Request
@@ -47,7 +50,8 @@ class FeedbackExecutor(Executor):
     def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
                  inner: str | None = None, max_attempts: int | None = None,
                  feedback_template: str | None = None, reveal: str | None = None,
-                 n_candidates: int | None = None, sandbox: str = "docker",
+                 n_candidates: int | None = None, lint: str | list[str] | None = None,
+                 sandbox: str = "docker",
                  limits: Any = None, **inner_options: Any):
         if not inner:
             raise UserError("executor 'feedback' needs --inner NAME, the executor that answers "
@@ -67,6 +71,7 @@ class FeedbackExecutor(Executor):
             raise UserError("--n-candidates must be at least 1")
         if self.reveal not in REVEAL:
             raise UserError(f"--reveal {self.reveal}: choose one of {', '.join(REVEAL)}")
+        self.linters = parse_linters(lint)
         self.template_name = feedback_template
         self._templates: dict[bool, FeedbackTemplate] = {}
         if feedback_template:  # a wrong name or kind fails now, not after the first answer
@@ -85,7 +90,8 @@ class FeedbackExecutor(Executor):
     def policy(self) -> dict[str, Any]:
         """What every record says about how it was interviewed (its `feedback` field)."""
         return {"inner": self.inner.name, "max_attempts": self.max_attempts, "reveal": self.reveal,
-                "template": self.template_name, "n_candidates": self.n_candidates}
+                "template": self.template_name, "n_candidates": self.n_candidates,
+                "lint": self.linters}
 
     def describe(self) -> dict[str, Any]:
         inner = self.inner.describe()
@@ -128,7 +134,8 @@ class FeedbackExecutor(Executor):
                     and attempt["finish_reason"] != "error":
                 feedback, prefix = template.render(
                     question, language, attempt["graded"], attempt["answer"], number,
-                    self.max_attempts, self.reveal, self._limits().check_timeout_s)
+                    self.max_attempts, self.reveal, self._limits().check_timeout_s,
+                    attempt.get("lint") or [])
                 attempt["feedback"] = feedback
                 if not request.is_chat:
                     attempt["next_code_prefix"] = prefix
@@ -161,6 +168,8 @@ class FeedbackExecutor(Executor):
             "retries": sum(a.retries for a, _ in candidates), "params_sent": answer.params_sent,
             "graded": graded,
         }
+        if self.linters:
+            attempt["lint"] = lint(self.linters, graded.get("code"), language)
         if answer.reasoning:
             attempt["reasoning"] = answer.reasoning
         if len(candidates) > 1:

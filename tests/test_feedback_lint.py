@@ -1,0 +1,101 @@
+"""--lint: static analyzers (real ruff and mypy, run on the host; they read
+the code and never run it) whose findings join the feedback, and a scripted
+model behind a real HTTP server that fixes its mistake only when a finding
+reaches it."""
+
+import pytest
+
+from codeinterview.errors import UserError
+from codeinterview import lint as lint_module
+from codeinterview.lint import lint, parse_linters
+from helpers import output_path, records, stage
+from scripted_server import ScriptedModel, Step
+from test_feedback_loop import executor, request
+
+UNDEFINED = "def add(a, b):\n    total = a + b\n    return totl\n"
+RIGHT = "def add(a, b):\n    return a + b\n"
+
+
+def test_ruff_finds_what_would_crash_and_only_that():
+    findings = lint(["ruff"], "import os\n\ndef add(a, b):\n    return helper(a) + b\n", "python")
+    assert findings == [{"tool": "ruff", "code": "F821", "line": 4, "column": 12,
+                         "message": "Undefined name `helper`"}]   # the unused import is not reported
+    assert lint(["ruff"], RIGHT, "python") == []
+    syntax = lint(["ruff"], "def add(a, b):\n    return a +\n", "python")
+    assert syntax and syntax[0]["line"] == 2
+
+
+def test_mypy_finds_type_errors_in_annotated_code():
+    findings = lint(["mypy"], "def name(x: int) -> str:\n    return x\n", "python")
+    assert [(f["tool"], f["code"], f["line"]) for f in findings] == [("mypy", "return-value", 2)]
+    assert "expected \"str\"" in findings[0]["message"]
+    assert lint(["mypy"], "def name(x: int) -> str:\n    return str(x)\n", "python") == []
+
+
+def test_findings_are_ordered_by_line_and_analyzers_apply_to_their_language():
+    code = "def f(x: int) -> str:\n    return x\n\ndef g():\n    return undefined_name\n"
+    assert [(f["tool"], f["line"]) for f in lint(["ruff", "mypy"], code, "python")] == \
+        [("mypy", 2), ("ruff", 5)]
+    assert lint(["ruff", "mypy"], "function f(x) { return y; }", "javascript") == []
+    assert lint(["ruff"], None, "python") == []
+
+
+def test_unknown_or_missing_analyzers_are_user_errors(monkeypatch):
+    assert parse_linters("ruff, mypy") == ["ruff", "mypy"] and parse_linters(None) == []
+    with pytest.raises(UserError, match="--lint pylint: unknown analyzer; choose from ruff, mypy"):
+        parse_linters("pylint")
+    # a fault no installed analyzer produces on demand: its package missing
+    monkeypatch.setitem(lint_module.LINTERS, "ruff",
+                        lint_module.LINTERS["ruff"].__class__("python", "no_such_analyzer_pkg",
+                                                             lambda c: [], lambda s: []))
+    with pytest.raises(UserError, match=r"pip install 'codeinterview\[lint\]'"):
+        parse_linters("ruff")
+
+
+@pytest.fixture()
+def typo_model():
+    # fixes the misspelt name only once ruff's code for it is in the conversation:
+    # the NameError alone (which names `totl` too) is not enough for this "model"
+    with ScriptedModel({("add", "python"): [Step(UNDEFINED, "F821"), Step(RIGHT)]}) as server:
+        yield server
+
+
+def test_a_finding_in_the_feedback_lets_the_model_fix_its_code(typo_model):
+    with executor(typo_model, lint="ruff") as ex:
+        answer = ex._timed_ask(request("Add"))
+    attempts = answer.extra["attempts"]
+    assert [a["status"] for a in attempts] == ["runtime_error", "pass"]
+    assert attempts[0]["lint"] == [{"tool": "ruff", "code": "F821", "line": 3, "column": 12,
+                                    "message": "Undefined name `totl`"}]
+    assert attempts[1]["lint"] == []
+    feedback = typo_model.requests[1]["messages"][2]["content"]
+    assert "- line 3: Undefined name `totl` (ruff F821)" in feedback
+    assert ex.describe()["feedback"]["lint"] == ["ruff"]
+
+
+def test_without_lint_the_same_model_stays_stuck(typo_model):
+    with executor(typo_model, max_attempts=2) as ex:
+        answer = ex._timed_ask(request("Add"))
+    attempts = answer.extra["attempts"]
+    assert [a["status"] for a in attempts] == ["runtime_error", "runtime_error"]
+    assert "lint" not in attempts[0] and "F821" not in typo_model.sent_text()
+
+
+def test_interview_flag(tmp_path, typo_model):
+    import yaml
+    from test_feedback_loop import SUITE, interview_args
+
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(yaml.safe_dump({"Add": SUITE["Add"]}))
+    prepared = output_path(stage("prepare.py", "--interview", suite, "--languages", "python",
+                                 "--output", tmp_path / "p.ndjson"))
+    bad = stage("interview.py", *interview_args(prepared, tmp_path / "bad.ndjson", typo_model, "--lint", "pylint"),
+                check=False)
+    assert bad.returncode == 2 and "error: --lint pylint: unknown analyzer" in bad.stderr
+    answers = output_path(stage("interview.py", *interview_args(prepared, tmp_path / "i.ndjson", typo_model,
+                                                                "--lint", "ruff,mypy")))
+    [row] = records(answers)
+    assert row["feedback"]["lint"] == ["ruff", "mypy"]
+    assert [a["status"] for a in row["attempts"]] == ["runtime_error", "pass"]
+    # mypy does not read the body of an unannotated function; ruff does
+    assert [f["tool"] for f in row["attempts"][0]["lint"]] == ["ruff"]
