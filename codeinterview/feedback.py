@@ -10,7 +10,10 @@ Two views of one grade (the fields grading.grade_answer returns):
                 per check, tracebacks and output, with paths, runner-internal
                 frames and timings stripped
 
-Both honour the reveal policy. `visible` (the default) describes only checks
+Both honour the reveal policy. A program question (HumanEval style) has one
+check, its test program, whose assertions hold the test inputs: only `all`
+shows what it printed; otherwise the model learns the kind of failure and the
+exception's name. `visible` (the default) describes only checks
 marked visible, `all` every check, `none` no check at all; problems that
 involve no check (no code, syntax error, an exception while loading) are always
 described. Hidden checks are counted, never named or quoted, and the answer's
@@ -35,6 +38,7 @@ from .templates import Template, load_template, template_variables
 REVEAL = ("visible", "all", "none")
 DEFAULT_CHAT_TEMPLATE = "feedback-verdict"
 DEFAULT_TEXT_TEMPLATE = "feedback-completion"
+DEFAULT_PROGRAM_TEXT_TEMPLATE = "feedback-program-completion"  # continues a benchmark's code prompt
 # What feedback templates may use besides the question's variables.
 FEEDBACK_VARIABLES = ("verdict", "raw_output", "code", "answer", "attempt", "max_attempts", "reveal",
                       "lint")
@@ -45,6 +49,7 @@ MESSAGE_CHARS = 2000     # a whole feedback message (a few hundred tokens)
 # Runner internals and host paths say nothing to the model and vary between runs.
 _RUNNER_FRAME = re.compile(r"/opt/runner/|child_(?:py|js)\b|node:internal")
 _PATH = re.compile(r"(?<![\w.])(?:/[\w.@+-]+)+/([\w.@+-]+)")
+_FRAME_START = re.compile(r"\s*(?:Traceback|File |at )")
 _TIMING = re.compile(r"\s*(?:\bin\s+)?[(\[]?\b\d+(?:\.\d+)?\s?(?:ms|s|sec|seconds)\b[)\]]?")
 
 
@@ -125,6 +130,8 @@ def _failure(check: dict[str, Any], function_name: str, language: str) -> dict[s
 def verdict(graded: dict[str, Any], question: Question, language: str, reveal: str = "visible",
             check_timeout_s: float | None = None) -> dict[str, Any]:
     """The structured verdict on one graded answer, limited to what `reveal` allows."""
+    if question.kind == "program":
+        return program_verdict(graded, question, reveal)
     status = graded.get("status")
     checks = graded.get("checks") or []
     shown = shown_checks(checks, reveal)
@@ -149,6 +156,52 @@ def verdict(graded: dict[str, Any], question: Question, language: str, reveal: s
 
 
 _KINDS = {"fail": "wrong_result", "runtime_error": "exception"}
+
+
+def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> dict[str, Any]:
+    """The verdict on an answer to a program question: the same fields as a
+    function question's, with the test program as its one check."""
+    status = graded.get("status")
+    output = clean_output(graded.get("error") if isinstance(graded.get("error"), str) else None)
+    exception = _exception_name(output)
+    shown = reveal == "all" or status == "syntax_error"  # a syntax error is the answer's own text
+    failed = status not in ("pass", "no_code", "no_function", "sandbox_error")
+    out: dict[str, Any] = {
+        "status": status, "kind": _KINDS.get(status, status), "function_name": question.function_name,
+        "error": None, "failures": [], "shown_passed": 0, "shown_failed": 0, "hidden_failed": 0,
+        "checks_total": 1, "checks_passed": int(status == "pass"),
+        "check_timeout_s": (graded.get("timing") or {}).get("limit_s"), "found_function": None,
+    }
+    if failed and shown and output:
+        lines = output.splitlines()
+        frames = lines[:-1]
+        starts = [i for i, line in enumerate(frames) if _FRAME_START.match(line)]
+        frames = frames[starts[0]:] if starts else frames  # not from the middle of a frame
+        out["error"] = {"type": exception, "message": truncate(lines[-1], VALUE_CHARS), "line": None,
+                        "source_line": None, "traceback": "\n".join(frames) or None}
+    if status in ("fail", "runtime_error", "timeout", "oom"):
+        out["summary"] = _program_summary(status, exception, shown, out["check_timeout_s"])
+    else:
+        out["summary"] = _summary(out)
+    return out
+
+
+def _exception_name(output: str) -> str | None:
+    """`AssertionError` from a traceback's last line (`AssertionError: ...`), if it has one."""
+    last = output.strip().splitlines()[-1] if output.strip() else ""
+    match = re.match(r"(?:Uncaught )?([A-Za-z_][\w.]*(?:Error|Exception))\b", last)
+    return match.group(1).rsplit(".", 1)[-1] if match else None
+
+
+def _program_summary(status: str, exception: str | None, shown: bool, limit_s: float | None) -> str:
+    if status == "fail":
+        return "The code fails the question's tests" + (":" if shown else " (the tests are not shown).")
+    if status == "runtime_error":
+        return f"The code raised {exception or 'an error'} while the tests ran" + (":" if shown else ".")
+    if status == "timeout":
+        within = f" within {limit_s:g} s" if limit_s else ""
+        return f"The tests did not finish{within}: the code is too slow or never returns."
+    return "The code ran out of memory while the tests ran."
 
 
 def _load_error(graded: dict[str, Any], language: str) -> dict[str, Any] | None:
@@ -194,6 +247,10 @@ def _summary(v: dict[str, Any]) -> str:
 
 def raw_output(graded: dict[str, Any], question: Question, language: str, reveal: str = "visible") -> str:
     """The runner's report as a plain test log, cleaned and limited to what `reveal` allows."""
+    if question.kind == "program":
+        v = program_verdict(graded, question, reveal)
+        text = clean_output(graded.get("error")) if v["error"] else ""
+        return truncate("\n".join(filter(None, (v["summary"], text))), MESSAGE_CHARS)
     lines: list[str] = []
     error = _load_error(graded, language)
     if graded.get("status") == "no_code":
@@ -237,8 +294,9 @@ def raw_output(graded: dict[str, Any], question: Question, language: str, reveal
 class FeedbackTemplate:
     """A feedback template from prompts/: the message(s) or fresh prompt after a failed attempt."""
 
-    def __init__(self, name_or_path: str | None, chat: bool):
-        default = DEFAULT_CHAT_TEMPLATE if chat else DEFAULT_TEXT_TEMPLATE
+    def __init__(self, name_or_path: str | None, chat: bool, program: bool = False):
+        default = DEFAULT_CHAT_TEMPLATE if chat else \
+            DEFAULT_PROGRAM_TEXT_TEMPLATE if program else DEFAULT_TEXT_TEMPLATE
         self.template: Template = load_template(name_or_path or default, FEEDBACK_VARIABLES)
         self.name = self.template.name
         want = "chat" if chat else "text"

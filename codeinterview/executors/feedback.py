@@ -73,7 +73,7 @@ class FeedbackExecutor(Executor):
             raise UserError(f"--reveal {self.reveal}: choose one of {', '.join(REVEAL)}")
         self.linters = parse_linters(lint)
         self.template_name = feedback_template
-        self._templates: dict[bool, FeedbackTemplate] = {}
+        self._templates: dict[tuple[bool, bool], FeedbackTemplate] = {}
         if feedback_template:  # a wrong name or kind fails now, not after the first answer
             FeedbackTemplate(feedback_template, chat=_template_is_chat(feedback_template))
         self.inner = inner_class(model=model, params=self.params, concurrency=1, lenient=lenient,
@@ -111,17 +111,13 @@ class FeedbackExecutor(Executor):
         record = request.record
         language = record.get("language")
         fields = record.get("question")
-        if isinstance(fields, dict) and fields.get("Kind") == "program":
-            raise UserError(f"record {request.key}: the feedback executor works on check-style "
-                            "questions; program-style benchmark questions (HumanEval, MBPP) are not "
-                            "supported yet")
-        if not isinstance(fields, dict) or "Checks" not in fields:
-            raise UserError(f"record {request.key} carries no question with checks; the feedback "
-                            "executor needs records written by prepare.py")
+        if not isinstance(fields, dict) or ("Checks" not in fields and fields.get("Kind") != "program"):
+            raise UserError(f"record {request.key} carries no question with checks or tests; the "
+                            "feedback executor needs records written by prepare.py")
         question = question_from_fields(str(record.get("name")), fields, str(record.get("suite")),
                                         f"record {request.key}")
         code_prefix = record.get("code_prefix")
-        template = self._template(request.is_chat)
+        template = self._template(request.is_chat, question.kind == "program")
         attempts = self.journal.done(request.key) if self.journal else []
         prompt = request.prompt
         for past in attempts:  # rebuild the conversation the journal left off at
@@ -209,11 +205,11 @@ class FeedbackExecutor(Executor):
                     raise UserError(f"the sandbox is unavailable: {exc}") from None
             return self._sandbox
 
-    def _template(self, chat: bool) -> FeedbackTemplate:
+    def _template(self, chat: bool, program: bool) -> FeedbackTemplate:
         with self._lock:
-            if chat not in self._templates:
-                self._templates[chat] = FeedbackTemplate(self.template_name, chat)
-            return self._templates[chat]
+            if (chat, program) not in self._templates:
+                self._templates[chat, program] = FeedbackTemplate(self.template_name, chat, program)
+            return self._templates[chat, program]
 
     def close(self) -> None:
         if self._sandbox is not None:
