@@ -1,8 +1,11 @@
-"""Infrastructure failures: a container that dies under a job (killed from
-outside through the real Docker engine, the one fault an answer cannot cause
-on demand) is retried on a fresh one, and a failure that persists becomes a
-sandbox_error, never the answer's fault."""
+"""Infrastructure: a container that dies under a job (killed from outside
+through the real Docker engine, the one fault an answer cannot cause on
+demand) is retried on a fresh one, a failure that persists becomes a
+sandbox_error, never the answer's fault; `clean` removes old images."""
 
+import io
+import subprocess
+import sys
 import threading
 import time
 
@@ -81,3 +84,28 @@ def test_a_failure_that_persists_is_a_sandbox_error(sandbox_image):
         killer.finish()
         assert graded["status"] == "sandbox_error" and graded["passed"] == 0
         assert "died twice" in graded["error"]
+
+
+def test_clean_removes_images_of_earlier_sandbox_versions(sandbox_image):
+    client = docker.from_env()
+    repo = sandbox_image.split(":")[0]
+    old, in_use = f"{repo}:0ld0ld0ld0ld", f"{repo}:0ld1n0use000"
+    # two "earlier versions": distinct images (a label on top of the current one)
+    for tag in (old, in_use):
+        dockerfile = io.BytesIO(f"FROM {sandbox_image}\nLABEL codeinterview.test={tag[-12:]}\n".encode())
+        client.images.build(fileobj=dockerfile, tag=tag, pull=False, rm=True)
+    user = client.containers.create(in_use, command=["true"])
+    try:
+        done = subprocess.run([sys.executable, "-m", "codeinterview.sandbox", "clean"],
+                              capture_output=True, text=True, check=True)
+        tags = {t for img in client.images.list(name=repo) for t in img.tags}
+        assert old not in tags and f"\n  {old}\n" in done.stdout + "\n"
+        assert in_use in tags and f"kept {in_use}" in done.stderr  # a container still uses it
+        assert sandbox_image in tags  # the current version stays
+    finally:
+        user.remove(force=True)
+        for tag in (old, in_use):
+            try:
+                client.images.remove(tag)
+            except docker.errors.ImageNotFound:
+                pass

@@ -14,7 +14,8 @@ def main(argv=None) -> int:
     b = sub.add_parser("build", help="build the sandbox image if missing (or --force)")
     b.add_argument("--force", action="store_true", help="rebuild even if the tag exists")
     sub.add_parser("tag", help="print the image tag for the current sandbox/ sources")
-    sub.add_parser("clean", help="remove sandbox containers left by crashed runs")
+    sub.add_parser("clean", help="remove sandbox containers left by crashed runs and the "
+                                 "images of earlier sandbox versions")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -23,6 +24,8 @@ def main(argv=None) -> int:
             print(image.image_tag())
         else:
             print("removed %d container(s)" % remove_stray_containers())
+            old = image.remove_old_images()
+            print("removed %d old image(s)%s" % (len(old), "".join("\n  " + t for t in old)))
     except SandboxUnavailable as exc:
         print("sandbox unavailable: %s" % exc, file=sys.stderr)
         return 1

@@ -192,3 +192,23 @@ def ensure_image(client=None) -> str:
     if _exists(client, tag):
         return tag
     return build(client=client)
+
+
+def remove_old_images(client=None) -> list[str]:
+    """Untag sandbox images built from earlier sandbox/ sources (Docker deletes
+    an image with its last tag); one that a container still uses is kept. The
+    base images stay: they depend only on the package list and apt sources."""
+    import docker
+
+    client = client or docker_client()
+    current = image_tag()
+    removed = []
+    for img in client.images.list(name=IMAGE_REPO):
+        for tag in img.tags:
+            if tag.startswith(IMAGE_REPO + ":") and tag != current:
+                try:
+                    client.images.remove(tag)
+                    removed.append(tag)
+                except docker.errors.APIError as exc:
+                    _log("kept %s: %s" % (tag, exc.explanation or exc))
+    return removed
