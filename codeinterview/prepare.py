@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import sys
+from fnmatch import fnmatchcase
 
 from .cli import default_output
-from .questions import LANGUAGES, load_suites
+from .errors import UserError
+from .questions import LANGUAGES, Question, Suite, load_suites
 from .records import RecordWriter, now, provenance
 from .templates import DEFAULT_TEMPLATE, load_template, template_variables
 
@@ -18,41 +22,59 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma list (default: python,javascript)")
     parser.add_argument("--template", default=DEFAULT_TEMPLATE,
                         help=f"prompts/NAME.yaml or a path (default: {DEFAULT_TEMPLATE})")
+    parser.add_argument("--questions",
+                        help="only the questions whose names match these patterns (comma list of "
+                             "shell-style globs, e.g. 'HumanEval/1*,FizzBuzz'; default: all)")
     parser.add_argument("--output", help="ndjson file to write (default: derived under results/)")
     return parser
 
 
+def select(suites: list[Suite], spec: str | None) -> list[tuple[Suite, Question]]:
+    """The suites' questions whose names match a pattern of `spec` (all without one);
+    a pattern that matches nothing is an error, as a typo would otherwise pass silently."""
+    pairs = [(suite, q) for suite in suites for q in suite.questions]
+    if not spec:
+        return pairs
+    patterns = [p.strip() for p in spec.split(",") if p.strip()]
+    unmatched = [p for p in patterns if not any(fnmatchcase(q.name, p) for _, q in pairs)]
+    if unmatched or not patterns:
+        raise UserError(f"--questions: no question in {', '.join(s.name for s in suites)} matches "
+                        f"{', '.join(unmatched) or '(empty)'}; names look like "
+                        f"{', '.join(q.name for _, q in pairs[:3])}")
+    return [(s, q) for s, q in pairs if any(fnmatchcase(q.name, p) for p in patterns)]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .errors import UserError
     languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown or not languages:
         raise UserError(f"--languages: unknown {', '.join(unknown) or '(empty)'}; "
                         f"choose from {', '.join(LANGUAGES)}")
     suites = load_suites(args.interview)
+    selected = select(suites, args.questions)
     template = load_template(args.template)
+    # patterns that read alike once made file-name-safe ("Is*", "Is?") get different files
+    subset = args.questions and f"{args.questions}-{hashlib.sha256(args.questions.encode()).hexdigest()[:6]}"
     output = args.output or default_output(
-        "prepare", "+".join(s.name for s in suites), template.name, "+".join(languages))
+        "prepare", "+".join(s.name for s in suites), subset, template.name, "+".join(languages))
     count = 0
     with RecordWriter(output, "prepare") as writer:
-        for suite in suites:
-            for question in suite.questions:
-                for language in languages:
-                    if language not in question.languages:
-                        continue  # a program question exists only in its dataset's language(s)
-                    variables = template_variables(question.fields, question.name, suite.name,
-                                                   language, question.function_name, question.arg_names)
-                    prompt, prefix = template.render(variables)
-                    writer.write({
-                        "stage": "prepare", "suite": suite.name, "suite_hash": suite.hash,
-                        "name": question.name, "language": language,
-                        "question": question.fields, "template": template.name,
-                        "prompt": prompt, "code_prefix": prefix,
-                        **provenance(), "prepared_at": now(),
-                    })
-                    count += 1
-    import sys
+        for suite, question in selected:
+            for language in languages:
+                if language not in question.languages:
+                    continue  # a program question exists only in its dataset's language(s)
+                variables = template_variables(question.fields, question.name, suite.name,
+                                               language, question.function_name, question.arg_names)
+                prompt, prefix = template.render(variables)
+                writer.write({
+                    "stage": "prepare", "suite": suite.name, "suite_hash": suite.hash,
+                    "name": question.name, "language": language,
+                    "question": question.fields, "template": template.name,
+                    "prompt": prompt, "code_prefix": prefix,
+                    **provenance(), "prepared_at": now(),
+                })
+                count += 1
     print(f"prepared {count} prompts from {len(suites)} suite(s)", file=sys.stderr)
     print(output)
     return 0

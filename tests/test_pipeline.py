@@ -188,6 +188,14 @@ def _start(script, *args):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def test_prepare_takes_a_subset_by_name_pattern(tmp_path):
+    humaneval = f"humaneval={SHARED / 'humaneval' / 'HumanEval.jsonl.gz'}"
+    out = output_path(stage("prepare.py", "--interview", f"junior-dev,{humaneval}", "--languages", "python",
+                            "--questions", "HumanEval/1?, Is*", "--output", tmp_path / "p.ndjson"))
+    assert sorted(r["name"] for r in records(out)) == \
+        sorted([f"HumanEval/{i}" for i in range(10, 20)] + ["IsPalindrome", "IsPrime"])
+
+
 def test_kill_during_interview_then_resume(tmp_path):
     prepared = output_path(stage("prepare.py", "--interview", "junior-dev", "--output", tmp_path / "p.ndjson"))
     out, samples = tmp_path / "i.ndjson", 400
@@ -224,7 +232,8 @@ def _containers_of(pid: int) -> list[str]:
                           capture_output=True, text=True, check=True).stdout.split()
 
 
-@pytest.mark.parametrize("case", ["yaml", "field", "template", "param", "ndjson", "stage", "executor"])
+@pytest.mark.parametrize("case", ["yaml", "field", "template", "param", "ndjson", "stage", "executor",
+                                  "questions"])
 def test_user_mistakes_exit_2_with_one_clear_line(tmp_path, case):
     good_prepare = output_path(stage("prepare.py", "--interview", CAN_AI_CODE, "--output", tmp_path / "p.ndjson"))
     if case == "yaml":
@@ -245,6 +254,9 @@ def test_user_mistakes_exit_2_with_one_clear_line(tmp_path, case):
         args, expect = ("interview.py", "--input", tmp_path / "x.ndjson"), "x.ndjson:2: not a JSON object"
     elif case == "stage":
         args, expect = ("evaluate.py", "--input", good_prepare), "p.ndjson:1: this is a prepare record; this stage reads interview or eval files"
+    elif case == "questions":
+        args, expect = (("prepare.py", "--interview", "junior-dev", "--questions", "IsPrime,Fizz*"),
+                        "--questions: no question in junior-dev matches Fizz*")
     else:
         args, expect = ("interview.py", "--input", good_prepare, "--executor", "nope"), "unknown executor 'nope'"
     proc = stage(*args, check=False)
