@@ -1,0 +1,257 @@
+"""The fresh process a job runs in: a Python child forked from the daemon
+(child_py.py) or a node process (child_js.js), spoken to over private pipes.
+Stdlib only."""
+
+import json
+import os
+import resource
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import child_py  # preloaded: forked Python children start with it...
+import inspect, traceback, types  # noqa: E401,F401  (...and with what it imports lazily)
+from procs import (PR_SET_DUMPABLE, PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prctl,
+                   wait_pid)
+
+RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+CHILD_PY = os.path.join(RUNNER_DIR, "child_py.py")
+CHILD_JS = os.path.join(RUNNER_DIR, "child_js.js")
+CHILD_PATH = os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")
+MAX_REPLY = 16 << 20  # a call's encoded value; bigger is an error, not a daemon OOM
+
+
+class ChildTimeout(Exception):
+    pass
+
+
+class ChildDied(Exception):
+    pass
+
+
+class CallError(Exception):
+    """An exception raised by the answer inside the child, re-raised here for one check."""
+
+    def __init__(self, info):
+        super().__init__(info.get("message", ""))
+        self.info = info
+
+
+def child_env(jobdir):
+    return {"PATH": CHILD_PATH, "LANG": "C.UTF-8", "HOME": jobdir, "TMPDIR": jobdir,
+            "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def child_rlimits(limits):
+    """rlimits for child_py.py as "NAME=value,..." (no json import needed there)."""
+    rl = {"RLIMIT_CORE": 0}
+    if PROCESS_MODE:  # no cgroup on the host: bound memory and file size here
+        rl["RLIMIT_AS"] = int(limits.get("memory_mb", 512)) << 20
+        rl["RLIMIT_FSIZE"] = 64 << 20
+    return ",".join("%s=%d" % kv for kv in rl.items())
+
+
+def spawn(argv, jobdir, limits, pass_fds=()):
+    if argv[:3] == [sys.executable, "-I", CHILD_PY]:
+        return fork_python(argv[3:], jobdir, limits, pass_fds)
+    proc = subprocess.Popen(
+        argv, cwd=jobdir, env=child_env(jobdir), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds,
+        start_new_session=True,  # own process group: one killpg ends the job
+    )
+    cap = int(limits.get("output_bytes", 65536))
+    return proc, Capture(proc.stdout, cap), Capture(proc.stderr, cap)
+
+
+class Forked:
+    """The little of subprocess.Popen the daemon uses, for a forked child."""
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+
+    def _status(self, flags):
+        try:
+            pid, status = os.waitpid(self.pid, flags)
+        except ChildProcessError:  # already collected
+            self.returncode = 0 if self.returncode is None else self.returncode
+            return self.returncode
+        if pid:
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def poll(self):
+        return self.returncode if self.returncode is not None else self._status(os.WNOHANG)
+
+    def wait(self, timeout=None):
+        if self.returncode is not None:
+            return self.returncode
+        if timeout is None:
+            return self._status(0)
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired("child", timeout)
+            time.sleep(0.001)
+        return self.returncode
+
+
+def fork_python(child_args, jobdir, limits, pass_fds):
+    """A fresh process for a Python answer, forked from this daemon (which never
+    runs answer code) rather than started as a new interpreter: in the container,
+    python's start-up is most of the cost of grading a short answer. The child
+    sheds everything of ours first (fds, session, signals, environment), then
+    runs child_py exactly as `python3 -I child_py.py ARGS` would."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    env = child_env(jobdir)
+    pid = os.fork()
+    if pid == 0:
+        _run_forked_child(child_args, jobdir, env, (out_w, err_w), pass_fds)  # never returns
+    os.close(out_w)
+    os.close(err_w)
+    cap = int(limits.get("output_bytes", 65536))
+    return (Forked(pid), Capture(os.fdopen(out_r, "rb", buffering=0), cap),
+            Capture(os.fdopen(err_r, "rb", buffering=0), cap))
+
+
+def _run_forked_child(child_args, jobdir, env, outputs, pass_fds):
+    code = 1
+    try:
+        os.setsid()
+        prctl(PR_SET_DUMPABLE, 1)  # its own /proc files (oom_score_adj) become writable to it
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(outputs[0], 1)
+        os.dup2(outputs[1], 2)
+        low = 3  # close every fd of ours (the result channel above all) but the job's pipes
+        for fd in sorted(set(pass_fds)):
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        os.chdir(jobdir)
+        os.environ.clear()
+        os.environ.update(env)
+        # fresh standard streams, the dunder originals too (a program may write to sys.__stderr__)
+        sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
+        sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False,
+                                           errors="backslashreplace")
+        sys.argv = [CHILD_PY] + list(child_args)
+        child_py.main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+    except BaseException:
+        try:
+            etype, value, tb = sys.exc_info()
+            sys.excepthook(etype, value, tb.tb_next)  # from child_py down, as a fresh run shows it
+        except BaseException:
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(code if 0 <= code <= 255 else 1)
+
+
+def node_argv(limits):
+    argv = ["node"]
+    if PROCESS_MODE:
+        argv.append("--max-old-space-size=%d" % int(limits.get("memory_mb", 512)))
+    return argv
+
+
+class Child:
+    """One fresh process holding the loaded answer, spoken to over private pipes."""
+
+    def __init__(self, job, jobdir, path):
+        limits = job.get("limits", {})
+        call_r, self.call_w = os.pipe()
+        self.reply_r, reply_w = os.pipe()
+        name = job.get("function") or ""
+        if job["language"] == "python":
+            argv = [sys.executable, "-I", CHILD_PY, "function",
+                    str(call_r), str(reply_w), path, name, child_rlimits(limits)]
+        else:
+            argv = node_argv(limits) + [CHILD_JS, "function",
+                                        str(call_r), str(reply_w), path, name]
+        self.oom_before = oom_kills()
+        try:
+            self.proc, self.out, self.err = spawn(argv, jobdir, limits, (call_r, reply_w))
+        finally:
+            os.close(call_r)
+            os.close(reply_w)
+        os.set_blocking(self.call_w, False)
+        self.buf = b""
+        self.killed = False
+
+    def send(self, obj, deadline):
+        data = (json.dumps(obj) + "\n").encode()
+        while data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChildTimeout()
+            _, ready, _ = select.select([], [self.call_w], [], remaining)
+            if ready:
+                try:
+                    data = data[os.write(self.call_w, data):]
+                except (BrokenPipeError, BlockingIOError):
+                    if self.proc.poll() is not None:
+                        raise ChildDied(self.death())
+
+    def recv(self, deadline):
+        while b"\n" not in self.buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChildTimeout()
+            ready, _, _ = select.select([self.reply_r], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self.reply_r, 1 << 20)
+            if not chunk:
+                wait_pid(self.proc, time.monotonic() + 1.0)
+                raise ChildDied(self.death())
+            self.buf += chunk
+            if len(self.buf) > MAX_REPLY:
+                raise CallError({"type": "ValueTooLarge",
+                                 "message": "returned value exceeds %d bytes" % MAX_REPLY})
+        line, self.buf = self.buf.split(b"\n", 1)
+        try:
+            return json.loads(line)
+        except ValueError as exc:
+            raise CallError({"type": "ProtocolError", "message": str(exc)[:200]})
+
+    def death(self):
+        """Why the child ended: ('oom'|'exit'|'signal', detail)."""
+        code = self.proc.poll()
+        if code is None:
+            return ("exit", "child stopped answering")
+        if code == -signal.SIGKILL and not self.killed:
+            after = oom_kills()
+            if after is None or self.oom_before is None or after > self.oom_before:
+                return ("oom", "killed (out of memory)")
+        if code < 0:
+            return ("signal", "killed by signal %d" % -code)
+        return ("exit", "process exited with code %d" % code)
+
+    def kill(self, everything=False):
+        self.killed = True
+        if everything:
+            kill_all(self.proc)
+        else:
+            kill_group(self.proc)
+        if self.proc.poll() is None:
+            self.proc.wait()
+        for fd in (self.call_w, self.reply_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
