@@ -9,7 +9,8 @@ uses, so a syntax error already comes back with its line.
     ruff   the rules that predict a crash: syntax errors, undefined names,
            names used before assignment, misplaced break/return/yield, `is`
            against a literal (E9, F63, F7, F82: flake8's "stop the build" set)
-    mypy   type errors in annotated code (untyped functions are not checked)
+    mypy   type errors, in unannotated functions too (--check-untyped-defs):
+           a misspelt name, a method the type lacks, a possibly-None value used
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ LINTERS = {
                    _ruff_findings),
     "mypy": Linter("python", "mypy",
                    lambda code: ["--config-file=", "--cache-dir=/dev/null", "--no-error-summary",
-                                 "--ignore-missing-imports", "-O", "json", "-c", code],
+                                 "--check-untyped-defs", "--ignore-missing-imports", "-O", "json",
+                                 "-c", code],
                    _mypy_findings),
 }
 

@@ -25,17 +25,19 @@ def test_ruff_finds_what_would_crash_and_only_that():
     assert syntax and syntax[0]["line"] == 2
 
 
-def test_mypy_finds_type_errors_in_annotated_code():
+def test_mypy_finds_type_errors_annotated_or_not():
     findings = lint(["mypy"], "def name(x: int) -> str:\n    return x\n", "python")
     assert [(f["tool"], f["code"], f["line"]) for f in findings] == [("mypy", "return-value", 2)]
     assert "expected \"str\"" in findings[0]["message"]
     assert lint(["mypy"], "def name(x: int) -> str:\n    return str(x)\n", "python") == []
+    maybe_none = "import re\n\ndef first(s):\n    return re.match('a', s).group(0)\n"
+    assert [(f["code"], f["line"]) for f in lint(["mypy"], maybe_none, "python")] == [("union-attr", 4)]
 
 
 def test_findings_are_ordered_by_line_and_analyzers_apply_to_their_language():
     code = "def f(x: int) -> str:\n    return x\n\ndef g():\n    return undefined_name\n"
     assert [(f["tool"], f["line"]) for f in lint(["ruff", "mypy"], code, "python")] == \
-        [("mypy", 2), ("ruff", 5)]
+        [("mypy", 2), ("ruff", 5), ("mypy", 5)]
     assert lint(["ruff", "mypy"], "function f(x) { return y; }", "javascript") == []
     assert lint(["ruff"], None, "python") == []
 
@@ -97,5 +99,5 @@ def test_interview_flag(tmp_path, typo_model):
     [row] = records(answers)
     assert row["feedback"]["lint"] == ["ruff", "mypy"]
     assert [a["status"] for a in row["attempts"]] == ["runtime_error", "pass"]
-    # mypy does not read the body of an unannotated function; ruff does
-    assert [f["tool"] for f in row["attempts"][0]["lint"]] == ["ruff"]
+    assert [(f["tool"], f["line"]) for f in row["attempts"][0]["lint"]] == [("ruff", 3), ("mypy", 3)]
+    assert 'did you mean "total"?' in row["attempts"][0]["lint"][1]["message"]
