@@ -10,15 +10,14 @@ Two views of one grade (the fields grading.grade_answer returns):
                 per check, tracebacks and output, with paths, runner-internal
                 frames and timings stripped
 
-Both honour the reveal policy. A program question (HumanEval style) has one
-check, its test program, whose assertions hold the test inputs: only `all`
-shows what it printed; otherwise the model learns the kind of failure and the
-exception's name. `visible` (the default) describes only checks
+Both honour the reveal policy. `visible` (the default) describes only checks
 marked visible, `all` every check, `none` no check at all; problems that
 involve no check (no code, syntax error, an exception while loading) are always
 described. Hidden checks are counted, never named or quoted, and the answer's
 own stdout/stderr (which can echo a hidden check's arguments) is shown only
-with `all`.
+with `all`. A program question (HumanEval style) has one check, its test
+program, whose assertions hold the test inputs: only `all` shows what it
+printed; otherwise the model learns the kind of failure and the exception's name.
 
 `FeedbackTemplate` renders a verdict through a Jinja template from prompts/:
 a chat template gives the messages that continue the conversation, a text
@@ -180,7 +179,8 @@ def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> 
         out["error"] = {"type": exception, "message": truncate(lines[-1], VALUE_CHARS), "line": None,
                         "source_line": None, "traceback": "\n".join(frames) or None}
     if status in ("fail", "runtime_error", "timeout", "oom"):
-        out["summary"] = _program_summary(status, exception, shown, out["check_timeout_s"])
+        out["summary"] = _program_summary(status, exception, out["error"] is not None,
+                                          out["check_timeout_s"])
     else:
         out["summary"] = _summary(out)
     return out
@@ -193,11 +193,12 @@ def _exception_name(output: str) -> str | None:
     return match.group(1).rsplit(".", 1)[-1] if match else None
 
 
-def _program_summary(status: str, exception: str | None, shown: bool, limit_s: float | None) -> str:
+def _program_summary(status: str, exception: str | None, detailed: bool, limit_s: float | None) -> str:
+    """One line; `detailed` when what the test program printed follows it."""
     if status == "fail":
-        return "The code fails the question's tests" + (":" if shown else " (the tests are not shown).")
+        return "The code fails the question's tests" + (":" if detailed else " (the tests are not shown).")
     if status == "runtime_error":
-        return f"The code raised {exception or 'an error'} while the tests ran" + (":" if shown else ".")
+        return f"The code raised {exception or 'an error'} while the tests ran" + (":" if detailed else ".")
     if status == "timeout":
         within = f" within {limit_s:g} s" if limit_s else ""
         return f"The tests did not finish{within}: the code is too slow or never returns."

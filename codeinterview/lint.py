@@ -22,6 +22,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any, Callable
 
 from .errors import UserError
@@ -37,7 +38,7 @@ MAX_FINDINGS = 10
 class Linter:
     language: str
     module: str                                   # the PyPI package's module, run as python -m
-    args: Callable[[str], list[str]]              # code -> command-line arguments
+    args: list[str]                               # its arguments, before the file's name
     parse: Callable[[str], list[dict[str, Any]]]  # stdout -> findings
 
 
@@ -58,14 +59,10 @@ def _mypy_findings(stdout: str) -> list[dict[str, Any]]:
 
 
 LINTERS = {
-    "ruff": Linter("python", "ruff",
-                   lambda code: ["check", "--isolated", "--no-cache", "--output-format", "json",
-                                 "--select", RUFF_RULES, "--stdin-filename", "answer.py", "-"],
-                   _ruff_findings),
-    "mypy": Linter("python", "mypy",
-                   lambda code: ["--config-file=", "--cache-dir=/dev/null", "--no-error-summary",
-                                 "--check-untyped-defs", "--ignore-missing-imports", "-O", "json",
-                                 "-c", code],
+    "ruff": Linter("python", "ruff", ["check", "--isolated", "--no-cache", "--output-format", "json",
+                                      "--select", RUFF_RULES], _ruff_findings),
+    "mypy": Linter("python", "mypy", ["--config-file=", "--cache-dir=/dev/null", "--no-error-summary",
+                                      "--check-untyped-defs", "--ignore-missing-imports", "-O", "json"],
                    _mypy_findings),
 }
 
@@ -99,12 +96,12 @@ def lint(names: list[str], code: str | None, language: str) -> list[dict[str, An
 def _run(name: str, linter: Linter, code: str) -> list[dict[str, Any]]:
     """One analyzer on one answer; its own failure is logged, never blamed on the answer."""
     with tempfile.TemporaryDirectory(prefix="codeinterview-lint-") as cwd:  # no project config leaks in
+        Path(cwd, "answer.py").write_text(code, encoding="utf-8")
         try:
-            done = subprocess.run([sys.executable, "-m", linter.module, *linter.args(code)],
-                                  input=code, capture_output=True, text=True, cwd=cwd,
-                                  timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            log.warning("--lint %s timed out after %d s on an answer", name, TIMEOUT_S)
+            done = subprocess.run([sys.executable, "-m", linter.module, *linter.args, "answer.py"],
+                                  capture_output=True, text=True, cwd=cwd, timeout=TIMEOUT_S)
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            log.warning("--lint %s failed on an answer: %s", name, exc)
             return []
     try:
         return linter.parse(done.stdout)

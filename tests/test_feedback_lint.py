@@ -40,6 +40,9 @@ def test_findings_are_ordered_by_line_and_analyzers_apply_to_their_language():
         [("mypy", 2), ("ruff", 5), ("mypy", 5)]
     assert lint(["ruff", "mypy"], "function f(x) { return y; }", "javascript") == []
     assert lint(["ruff"], None, "python") == []
+    # an answer longer than one command-line argument may be (128 KiB) is read from a file
+    huge = "# " + "x" * 200_000 + "\n" + UNDEFINED
+    assert [(f["tool"], f["line"]) for f in lint(["ruff", "mypy"], huge, "python")] == [("ruff", 4), ("mypy", 4)]
 
 
 def test_unknown_or_missing_analyzers_are_user_errors(monkeypatch):
