@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     selected = select(suites, args.questions)
     template = load_template(args.template)
     # patterns that read alike once made file-name-safe ("Is*", "Is?") get different files
-    subset = args.questions and f"{args.questions}-{hashlib.sha256(args.questions.encode()).hexdigest()[:6]}"
+    subset = args.questions and \
+        f"{args.questions}-{hashlib.sha256(args.questions.encode()).hexdigest()[:6]}"
     output = args.output or default_output(
         "prepare", "+".join(s.name for s in suites), subset, template.name, "+".join(languages))
     count = 0
