@@ -80,15 +80,21 @@ def parse_linters(spec: str | list[str] | None) -> list[str]:
     return names
 
 
-def lint(names: list[str], code: str | None, language: str) -> list[dict[str, Any]]:
-    """Findings of the named analyzers that apply to `language`, first by line."""
+def lint(names: list[str], code: str | None, language: str, preamble: str = "") -> list[dict[str, Any]]:
+    """Findings of the named analyzers that apply to `language`, first by line.
+
+    `preamble` is what runs before the code (a benchmark's prompt, with its
+    imports): analyzed with it, so that names it defines are not reported,
+    while findings in it are dropped and lines count from the code's first."""
     if not code:
         return []
+    shift = preamble.count("\n")
     findings: list[dict[str, Any]] = []
     for name in names:
         linter = LINTERS[name]
         if linter.language == language:
-            findings += _run(name, linter, code)
+            findings += [{**f, "line": f["line"] - shift} for f in _run(name, linter, preamble + code)
+                         if f["line"] > shift]
     findings.sort(key=lambda f: (f["line"], f["column"]))
     return findings[:MAX_FINDINGS]
 

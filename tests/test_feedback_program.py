@@ -103,3 +103,16 @@ def test_completion_prompts_continue_the_dataset_prompt(tmp_path):
     assert "# A previous attempt at the code below:\n#     " in second and "#         return False" in second
     assert f"# It failed. The code {FAILS} (the tests are not shown)." in second
     assert row["attempts"][0]["next_code_prefix"] == dataset_prompt
+
+
+def test_lint_reads_the_answer_after_the_dataset_prompt(tmp_path):
+    # `List` comes from the prompt's `from typing import List`: not a finding; the typo is
+    typed_typo = ("def has_close_elements(numbers: List[float], threshold: float) -> bool:\n"
+                  "    return clse\n")
+    script = {("has_close_elements", "python"): [Step(typed_typo, "F821"), Step(PY_RIGHT)]}
+    prompts = prepared(tmp_path, "humaneval", "HumanEval/0", "python", "program-chat")
+    with ScriptedModel(script) as server:
+        _, row = interview(tmp_path, prompts, server, "--lint", "ruff")
+    assert [a["status"] for a in row["attempts"]] == ["runtime_error", "pass"]
+    assert row["attempts"][0]["lint"] == [{"tool": "ruff", "code": "F821", "line": 2, "column": 12,
+                                           "message": "Undefined name `clse`"}]

@@ -165,7 +165,8 @@ class FeedbackExecutor(Executor):
             "graded": graded,
         }
         if self.linters:
-            attempt["lint"] = lint(self.linters, graded.get("code"), language)
+            attempt["lint"] = lint(self.linters, graded.get("code"), language,
+                                   _preamble(question, language, graded.get("code")))
         if answer.reasoning:
             attempt["reasoning"] = answer.reasoning
         if len(candidates) > 1:
@@ -225,6 +226,17 @@ def _template_is_chat(name: str) -> bool:
     from ..feedback import FEEDBACK_VARIABLES
 
     return load_template(name, FEEDBACK_VARIABLES).kind == "chat"
+
+
+def _preamble(question, language: str, code: str | None) -> str:
+    """What a benchmark's test program runs before the answer's code (its prompt,
+    with the imports the answer may rely on); nothing for a function question."""
+    if question.kind != "program" or not code:
+        return ""
+    from ..benchmarks.program import assemble
+
+    body = assemble(question, language, code)
+    return body[:-len(code)] if body and body.endswith(code) else ""
 
 
 def _finished(attempts: list[dict[str, Any]], max_attempts: int) -> bool:
