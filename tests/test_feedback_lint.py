@@ -3,6 +3,8 @@ the code and never run it) whose findings join the feedback, and a scripted
 model behind a real HTTP server that fixes its mistake only when a finding
 reaches it."""
 
+import dataclasses
+
 import pytest
 
 from codeinterview.errors import UserError
@@ -42,7 +44,8 @@ def test_findings_are_ordered_by_line_and_analyzers_apply_to_their_language():
     assert lint(["ruff"], None, "python") == []
     # an answer longer than one command-line argument may be (128 KiB) is read from a file
     huge = "# " + "x" * 200_000 + "\n" + UNDEFINED
-    assert [(f["tool"], f["line"]) for f in lint(["ruff", "mypy"], huge, "python")] == [("ruff", 4), ("mypy", 4)]
+    assert [(f["tool"], f["line"]) for f in lint(["ruff", "mypy"], huge, "python")] == \
+        [("ruff", 4), ("mypy", 4)]
 
 
 def test_unknown_or_missing_analyzers_are_user_errors(monkeypatch):
@@ -51,8 +54,7 @@ def test_unknown_or_missing_analyzers_are_user_errors(monkeypatch):
         parse_linters("pylint")
     # a fault no installed analyzer produces on demand: its package missing
     monkeypatch.setitem(lint_module.LINTERS, "ruff",
-                        lint_module.LINTERS["ruff"].__class__("python", "no_such_analyzer_pkg",
-                                                             lambda c: [], lambda s: []))
+                        dataclasses.replace(lint_module.LINTERS["ruff"], module="no_such_analyzer_pkg"))
     with pytest.raises(UserError, match=r"pip install 'codeinterview\[lint\]'"):
         parse_linters("ruff")
 

@@ -3,16 +3,13 @@ HumanEval-X records prepared from ../shared, a scripted model behind a real
 HTTP server, the real sandbox. The test program's assertions hold the test
 inputs, so only --reveal all may show what it printed."""
 
-import json
-
 import pytest
 
-from helpers import REPO, output_path, records, stage, write_records
+from helpers import SHARED, output_path, records, stage
 from scripted_server import ScriptedModel, Step
 
-SHARED = REPO.parent / "shared" / "datasets"
-HUMANEVAL = SHARED / "humaneval" / "HumanEval.jsonl.gz"
-HUMANEVAL_JS = SHARED / "humaneval-js" / "humaneval_js.jsonl.gz"
+DATASETS = {"humaneval": SHARED / "humaneval" / "HumanEval.jsonl.gz",
+            "humaneval-js": SHARED / "humaneval-js" / "humaneval_js.jsonl.gz"}
 TEST_INPUT = "3.9, 4.0, 5.0, 2.2"   # from HumanEval/0's test program, never in its prompt
 
 LOOP = ("    for i, a in enumerate(numbers):\n        for j, b in enumerate(numbers):\n"
@@ -31,11 +28,11 @@ FAILS = "fails the question's tests"
 
 def prepared(tmp_path, dataset, name, language, template):
     """The one prepared record of `name`, as prepare.py writes it from the real dataset."""
-    out = output_path(stage("prepare.py", "--interview", f"{dataset}={HUMANEVAL if dataset == 'humaneval' else HUMANEVAL_JS}",
-                            "--languages", language, "--template", template,
-                            "--output", tmp_path / f"all-{language}-{template}.ndjson"))
-    [record] = [r for r in records(out) if r["name"] == name]
-    return write_records(tmp_path / f"p-{language}-{template}.ndjson", [record])
+    out = output_path(stage("prepare.py", "--interview", f"{dataset}={DATASETS[dataset]}",
+                            "--questions", name, "--languages", language, "--template", template,
+                            "--output", tmp_path / f"p-{language}-{template}.ndjson"))
+    assert [r["name"] for r in records(out)] == [name]
+    return out
 
 
 def interview(tmp_path, prompts, server, *extra, name="i"):
