@@ -7,6 +7,8 @@ line and reports the keys already done, so a restarted stage skips them.
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import logging
 import os
@@ -14,8 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import __version__
-from .errors import UserError
+from .. import __version__
+from ..errors import UserError
+from ..values import to_json_line
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +37,28 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def record_key(record: dict[str, Any]) -> str:
-    """The stable key: suite / question / language / sample."""
+def slot_key(record: dict[str, Any]) -> str:
+    """What was asked, whatever the run: suite / question / language / sample."""
     return "/".join(str(record.get(k, "")) for k in ("suite", "name", "language")) + \
         f"/{record.get('sample', 0)}"
+
+
+def record_key(record: dict[str, Any]) -> str:
+    """The stable key of a record (for now its slot; the run joins it)."""
+    return slot_key(record)
+
+
+def _open_binary(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+
+
+def open_text(path: str | Path, mode: str = "r"):
+    """A text handle on an ndjson file; `.gz` files are (de)compressed on the fly."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, mode.replace("t", "") + "b"), encoding="utf-8",
+                                newline="\n")
+    return path.open(mode, encoding="utf-8", newline="\n")
 
 
 def record_stage(record: dict[str, Any]) -> str | None:
@@ -70,28 +91,26 @@ def read_records(path: str | Path, accept: tuple[str, ...] = STAGES) -> Iterator
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    with path.open("rb") as handle:
-        lines = handle.read().split(b"\n")
-    last = len(lines) - 1
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            if number - 1 == last:  # no newline after it: torn by a kill
-                log.warning("%s:%d: ignoring a torn last line (a killed run?)", path, number)
+    with _open_binary(path) as handle:  # line by line: memory does not grow with the file
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
                 continue
-            raise UserError(f"{path}:{number}: not a JSON object ({exc}); "
-                            "is this an ndjson file written by a codeinterview stage?") from None
-        if not isinstance(record, dict):
-            raise UserError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
-        stage = record_stage(record)
-        if stage not in accept:
-            want = " or ".join(accept)
-            raise UserError(f"{path}:{number}: this is a {stage or 'unrecognised'} record; "
-                            f"this stage reads {want} files")
-        yield record
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                if not raw.endswith(b"\n"):  # the last line, unfinished: torn by a kill
+                    log.warning("%s:%d: ignoring a torn last line (a killed run?)", path, number)
+                    continue
+                raise UserError(f"{path}:{number}: not a JSON object ({exc}); "
+                                "is this an ndjson file written by a codeinterview stage?") from None
+            if not isinstance(record, dict):
+                raise UserError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
+            stage = record_stage(record)
+            if stage not in accept:
+                want = " or ".join(accept)
+                raise UserError(f"{path}:{number}: this is a {stage or 'unrecognised'} record; "
+                                f"this stage reads {want} files")
+            yield record
 
 
 class RecordWriter:
@@ -149,7 +168,7 @@ class RecordWriter:
         key = record_key(record)
         if key in self.done:
             return  # never duplicate a record
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._handle.write(to_json_line(record) + "\n")
         self._handle.flush()
         self.done.add(key)
 
