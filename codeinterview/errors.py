@@ -1,4 +1,15 @@
-"""User-facing errors: one clear message, no traceback, non-zero exit."""
+"""The three kinds of failure a stage can end with, each with its own exit code.
+
+- UserError (exit 2): a mistake in the user's input; one line naming the
+  file and line or key and what to do.
+- InfrastructureError (exit 3): something the run depends on failed (the
+  sandbox, Docker, a model server past its retries); one line saying what,
+  and that re-running the same command resumes.
+- anything else is a bug: a traceback (exit 1).
+"""
+
+EXIT_USER_ERROR = 2
+EXIT_INFRASTRUCTURE = 3
 
 
 class UserError(Exception):
@@ -7,6 +18,11 @@ class UserError(Exception):
     The message names the file and line or key and says what to do; the stage
     scripts print it and exit with status 2.
     """
+
+
+class InfrastructureError(Exception):
+    """What the run depends on failed, not the user and not the answer: the
+    stage scripts print it and exit with status 3; re-running resumes."""
 
 
 def yaml_error(path, exc) -> UserError:

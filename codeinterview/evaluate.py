@@ -9,42 +9,34 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Any
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any, Iterator
 
 from tqdm import tqdm
 
 from .cli import derive_output
-from .errors import UserError
 from .benchmarks.program import RelativeTimeout
+from .errors import InfrastructureError, UserError
 from .grading import grade_answer
+from .grading_config import GradingConfig
 from .passk import describe, write_summary
 from .questions import Question, load_suites, question_from_fields
-from .records import EVAL_FIELDS, RecordWriter, now, provenance, read_records, record_key, strip_fields
-from .sandbox import Limits, SandboxUnavailable, open_sandbox
+from .records import (EvalFields, KeySet, RecordWriter, RunIdentity, Status, input_for, now, provenance,
+                      count_lines, read_records, record_key, record_stage, slot_key, stage_fields)
+from .sandbox import Limits
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evaluate.py", description=__doc__)
-    parser.add_argument("--input", required=True, help="an interview or eval ndjson file")
-    parser.add_argument("--output", help="ndjson file to write or resume (default: derived under results/)")
+    parser.add_argument("--input", required=True, help="an interview or eval ndjson(.gz) file")
+    parser.add_argument("--output", help="ndjson(.gz) file to write or resume (default: derived under "
+                                         "results/; re-grading an eval file writes a new file)")
     parser.add_argument("--workers", type=int, default=2, help="sandbox containers grading in parallel (default 2)")
     parser.add_argument("--interview", action="append",
                         help="suite(s) supplying the questions (needed for can-ai-code files, "
                              "which carry no checks; when given, it overrides the records' copy)")
-    parser.add_argument("--check-timeout", type=float, default=5.0, help="seconds per check (default 5)")
-    parser.add_argument("--job-timeout", type=float, default=20.0,
-                        help="seconds per answer, all checks together (default 20)")
-    parser.add_argument("--memory-mb", type=int, default=512, help="sandbox memory limit (default 512)")
-    parser.add_argument("--timeout-factor", type=float, default=4.0,
-                        help="program questions: timeout = max(floor, factor x the reference's runtime) "
-                             "(default 4; 0: a fixed timeout of --timeout-floor)")
-    parser.add_argument("--timeout-floor", type=float, default=3.0,
-                        help="program questions: the least timeout in seconds (default 3)")
-    parser.add_argument("--sandbox", choices=("docker", "process"), default="docker",
-                        help="docker (default) or process: no isolation, needs --unsafe-process-sandbox")
-    parser.add_argument("--unsafe-process-sandbox", action="store_true",
-                        help="allow --sandbox process, which runs model code on this host UNISOLATED")
+    GradingConfig.add_arguments(parser.add_argument_group("grading (the same flags as the feedback executor's)"))
     return parser
 
 
@@ -84,18 +76,22 @@ class QuestionBook:
         return self.cache[cache_key]
 
 
-def grade_record(sandbox: Any, record: dict[str, Any], question: Question, limits: Limits,
-                 timing: RelativeTimeout | None = None) -> dict[str, Any]:
-    base = {**strip_fields(record, EVAL_FIELDS), "stage": "eval"}
+def grade_record(sandbox: Any, record: dict[str, Any], question: Question, grading: GradingConfig,
+                 run: RunIdentity, timing: RelativeTimeout | None = None) -> dict[str, Any]:
+    """One eval record: the input record (its stale eval fields dropped), the
+    verdict, the grading config, and this run's id."""
+    base = input_for("eval", record)
+    limits = grading.limits
     fields = grade_answer(sandbox, question, record.get("language"), record.get("answer") or "",
                           record.get("code_prefix"), limits, timing)
-    if record.get("answer_error") and fields["status"] == "no_code":
+    if record.get("answer_error") and fields["status"] == Status.NO_CODE:
         fields["error"] = f"the backend gave no answer: {record['answer_error']}"
     if isinstance(record.get("attempts"), list) and record["attempts"]:
         fields["attempts_graded"] = grade_attempts(sandbox, record, question, limits, fields, timing)
-        if any(a["status"] == "sandbox_error" for a in fields["attempts_graded"]):
-            fields["status"] = "sandbox_error"  # not fully graded: redone when the stage is re-run
-    return {**base, **fields, "evaluated_at": now(), **provenance()}
+        if any(a["status"] == Status.SANDBOX_ERROR for a in fields["attempts_graded"]):
+            fields["status"] = Status.SANDBOX_ERROR  # not fully graded: redone when the stage is re-run
+    fields = stage_fields(EvalFields, {**fields, "evaluated_at": now(), "grading": run.config["grading"]})
+    return run.stamp({**base, **fields, **provenance()}, record)
 
 
 def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, limits: Limits,
@@ -116,51 +112,102 @@ def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, lim
     return graded
 
 
+def output_path(args: argparse.Namespace, run: RunIdentity) -> Path:
+    """--output, or results/eval_<input>_<run>.ndjson; an eval file re-graded
+    goes to a new file (never its own input, which would count as all done)."""
+    if args.output:
+        if Path(args.output).resolve() == Path(args.input).resolve():
+            raise UserError(f"--output {args.output} is the input; re-graded records go to another file")
+        return Path(args.output)
+    first = next(iter(read_records(args.input, accept=("interview", "eval"))), {})
+    suffix = f"regraded-{run.fingerprint}" if record_stage(first) == "eval" else run.fingerprint
+    return derive_output(args.input, "eval", suffix)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.workers < 1:
         raise UserError("--workers must be at least 1")
-    if args.sandbox == "process" and not args.unsafe_process_sandbox:
-        raise UserError("--sandbox process runs model code on this host without isolation; "
-                        "add --unsafe-process-sandbox if you accept that")
+    grading = GradingConfig.from_args(args)
     book = QuestionBook(args.input, args.interview)
-    records = [book.normalise(r) for r in read_records(args.input, accept=("interview", "eval"))]
-    output = args.output or derive_output(args.input, "eval")
-    limits = Limits(timeout_s=args.job_timeout, check_timeout_s=args.check_timeout, memory_mb=args.memory_mb)
-    with RecordWriter(output, "eval", redo=lambda r: r.get("status") == "sandbox_error") as writer:
-        todo, seen = [], set(writer.done)
-        for record in records:
-            key = record_key(record)
-            if key not in seen:
-                seen.add(key)
-                todo.append((record, book.question(record)))
-        if len(records) > len(todo):
-            print(f"resuming: {len(records) - len(todo)} records already graded in {output}", file=sys.stderr)
-        if todo:
-            _grade_all(todo, writer, args, limits,
-                       RelativeTimeout(factor=args.timeout_factor, floor_s=args.timeout_floor))
+    run = RunIdentity("eval", {"grading": grading.identity()})
+    output = output_path(args, run)
+    with RecordWriter(output, "eval", redo=lambda r: r.get("status") == Status.SANDBOX_ERROR,
+                      run=run) as writer:
+        if writer.resumed:
+            print(f"resuming: {writer.resumed} records already graded in {output}", file=sys.stderr)
+        Grader(args, grading, run, writer).grade(book, count_lines(args.input))
     passk_path, passk = write_summary(output, read_records(output, accept=("eval",)))
     print(f"{describe(passk)}\npass@k per question and per run: {passk_path}", file=sys.stderr)
     print(output)
     return 0
 
 
-def _grade_all(todo, writer: RecordWriter, args, limits: Limits, timing: RelativeTimeout) -> None:
-    try:
-        sandbox = open_sandbox(backend=args.sandbox, workers=args.workers,
-                               unsafe=args.unsafe_process_sandbox)
-    except SandboxUnavailable as exc:
-        raise UserError(f"the sandbox is unavailable: {exc}") from None
-    counts: dict[str, int] = {}
-    with sandbox, ThreadPoolExecutor(args.workers, thread_name_prefix="grade") as pool, \
-            tqdm(total=len(todo), desc="evaluate", unit="answer", file=sys.stderr, dynamic_ncols=True) as bar:
-        futures = [pool.submit(grade_record, sandbox, record, question, limits, timing)
-                   for record, question in todo]
-        for future in as_completed(futures):
+class Grader:
+    """Grades a stream of records with a bounded number in flight, writing
+    each as it finishes: memory stays flat however long the input."""
+
+    IN_FLIGHT_PER_WORKER = 4
+    SANDBOX_FAILURES_IN_A_ROW = 10   # then the sandbox is down, not unlucky: stop (exit 3)
+
+    def __init__(self, args: argparse.Namespace, grading: GradingConfig, run: RunIdentity,
+                 writer: RecordWriter):
+        self.args, self.grading, self.run, self.writer = args, grading, run, writer
+        self.counts: dict[str, int] = {}
+        self.failures_in_a_row = 0
+        self._sandbox: Any = None
+
+    def todo(self, book: "QuestionBook", bar: tqdm) -> Iterator[tuple[dict[str, Any], Question]]:
+        """The input's records not graded yet (each key once)."""
+        queued = KeySet()
+        for record in read_records(self.args.input, accept=("interview", "eval")):
+            record = book.normalise(record)
+            key = f"{self.run.run_of(record)}|{slot_key(record)}"
+            if key in self.writer.done or key in queued:
+                bar.update()
+                continue
+            queued.add(key)
+            yield record, book.question(record)
+
+    def grade(self, book: "QuestionBook", total: int | None) -> None:
+        timing = self.grading.relative_timeout()
+        in_flight = self.IN_FLIGHT_PER_WORKER * self.args.workers
+        with ThreadPoolExecutor(self.args.workers, thread_name_prefix="grade") as pool, \
+                tqdm(total=total, desc="evaluate", unit="answer", file=sys.stderr, dynamic_ncols=True) as bar:
+            try:
+                pending: set[Future] = set()
+                for record, question in self.todo(book, bar):
+                    pending.add(pool.submit(grade_record, self.sandbox(), record, question, self.grading,
+                                            self.run, timing))
+                    if len(pending) >= in_flight:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        self._write(done, bar)
+                self._write(wait(pending).done, bar)
+            finally:
+                if self._sandbox is not None:
+                    self._sandbox.close()
+        if self.counts:
+            summary = ", ".join(f"{status} {n}" for status, n in sorted(self.counts.items()))
+            print(f"graded {sum(self.counts.values())}: {summary}", file=sys.stderr)
+
+    def sandbox(self) -> Any:
+        """The sandbox pool, started on the first answer to grade (a finished run needs none)."""
+        if self._sandbox is None:
+            self._sandbox = self.grading.open_sandbox(self.args.workers)
+        return self._sandbox
+
+    def _write(self, done: set[Future], bar: tqdm) -> None:
+        for future in done:
             graded = future.result()
-            writer.write(graded)
-            counts[graded["status"]] = counts.get(graded["status"], 0) + 1
-            bar.set_postfix(counts, refresh=False)
+            self.writer.write(graded)
+            status = graded["status"]
+            self.counts[status] = self.counts.get(status, 0) + 1
+            bar.set_postfix(self.counts, refresh=False)
             bar.update()
-    summary = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
-    print(f"graded {len(todo)}: {summary}", file=sys.stderr)
+            self.failures_in_a_row = self.failures_in_a_row + 1 if status == Status.SANDBOX_ERROR else 0
+            if self.failures_in_a_row >= self.SANDBOX_FAILURES_IN_A_ROW:
+                raise InfrastructureError(
+                    f"the sandbox failed on {self.failures_in_a_row} answers in a row "
+                    f"(last: {graded.get('error')}); those answers are marked sandbox_error "
+                    "and are graded again when the run resumes")
+

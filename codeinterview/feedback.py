@@ -31,7 +31,9 @@ import re
 from typing import Any
 
 from .errors import UserError
+from .grading import check_reason
 from .questions import Question
+from .records.schema import CheckReason
 from .templates import Template, load_template, template_variables
 
 REVEAL = ("visible", "all", "none")
@@ -115,10 +117,13 @@ def describe_expected(check: dict[str, Any], language: str) -> str:
     return show_value(expected, language)
 
 
+# A check's failure reason -> the kind of failure feedback describes.
+_FAILURE_KINDS = {CheckReason.TIMEOUT: "timeout", CheckReason.OOM: "oom", CheckReason.ERROR: "exception"}
+
+
 def _failure(check: dict[str, Any], function_name: str, language: str) -> dict[str, Any]:
     error = check.get("error")
-    kind = "timeout" if error == "timeout" else "oom" if error == "out of memory" else \
-        "exception" if error and error != "expected an error, none was raised" else "wrong_result"
+    kind = _FAILURE_KINDS.get(check_reason(check), "wrong_result")
     return {"name": check["name"], "kind": kind, "call": describe_call(check["assert"], function_name),
             "expected": describe_expected(check, language),
             "got": None if kind != "wrong_result" else show_value(check.get("got"), language),
@@ -135,9 +140,9 @@ def verdict(graded: dict[str, Any], question: Question, language: str, reveal: s
     checks = graded.get("checks") or []
     shown = shown_checks(checks, reveal)
     shown_names = {c["name"] for c in shown}
-    ran = [c for c in checks if c.get("error") != "not run"]
+    ran = [c for c in checks if check_reason(c) is not CheckReason.NOT_RUN]
     failures = [_failure(c, question.function_name, language)
-                for c in shown if not c.get("passed") and c.get("error") != "not run"]
+                for c in shown if not c.get("passed") and check_reason(c) is not CheckReason.NOT_RUN]
     out: dict[str, Any] = {
         "status": status, "kind": _KINDS.get(status, status), "function_name": question.function_name,
         "error": _load_error(graded, language), "failures": failures,
@@ -266,21 +271,22 @@ def raw_output(graded: dict[str, Any], question: Question, language: str, reveal
     checks = graded.get("checks") or []
     shown = shown_checks(checks, reveal)
     for check in shown:
-        if check.get("error") == "not run":
+        reason = check_reason(check)
+        if reason is CheckReason.NOT_RUN:
             continue
         call = describe_call(check["assert"], question.function_name)
         if check.get("passed"):
             lines.append(f"PASS {check['name']}: {call}")
-        elif check.get("error") == "timeout":
+        elif reason is CheckReason.TIMEOUT:
             lines.append(f"TIMEOUT {check['name']}: {call}")
-        elif check.get("error") and check["error"] != "expected an error, none was raised":
+        elif reason in (CheckReason.ERROR, CheckReason.OOM):
             lines.append(f"ERROR {check['name']}: {call}")
             lines.append(clean_output(check.get("traceback")) or clean_output(str(check["error"])))
         else:
             lines.append(f"FAIL {check['name']}: {call}")
             lines.append(f"  expected: {describe_expected(check, language)}")
             lines.append(f"  got:      {show_value(check.get('got'), language)}")
-    hidden = [c for c in checks if c not in shown and c.get("error") != "not run"]
+    hidden = [c for c in checks if c not in shown and check_reason(c) is not CheckReason.NOT_RUN]
     if hidden:
         failed = sum(1 for c in hidden if not c.get("passed"))
         lines.append(f"{len(hidden)} more checks not shown: {failed} failed")

@@ -12,11 +12,13 @@ from typing import Any
 
 from .extract import extract_code
 from .questions import Check, Question
+from .records.schema import CheckReason, Status
 
-# The closed status vocabulary (DESIGN.md).
-STATUSES = ("pass", "fail", "no_code", "no_function", "syntax_error", "runtime_error",
-            "timeout", "oom", "sandbox_error")
-SCORED_STATUSES = tuple(s for s in STATUSES if s != "sandbox_error")
+# The closed status vocabulary (DESIGN.md), as plain words.
+STATUSES = tuple(s.value for s in Status)
+SCORED_STATUSES = tuple(s.value for s in Status if s.scored)
+# What the runner may report for a job that never got to judge its checks.
+RUNNER_VERDICTS = {Status.SYNTAX_ERROR, Status.RUNTIME_ERROR, Status.TIMEOUT, Status.OOM, Status.NO_FUNCTION}
 
 
 def loose_equal(got: Any, expected: Any) -> bool:
@@ -60,26 +62,26 @@ def compare(check: Check, outcome: Any) -> dict[str, Any]:
     when the check never ran)."""
     result = {"name": check.name, "assert": check.expr, "op": check.op,
               "expected": check.expected, "got": None, "passed": False,
-              "weight": check.weight, "visible": check.visible, "error": None}
+              "weight": check.weight, "visible": check.visible, "error": None, "reason": None}
     if outcome is None:
-        result["error"] = "not run"
+        result["error"], result["reason"] = "not run", CheckReason.NOT_RUN.value
         return result
     result["got"] = outcome.value
     if getattr(outcome, "traceback", None):  # kept for feedback: the last lines of the answer's traceback
         result["traceback"] = outcome.traceback
     if outcome.timeout:
-        result["error"] = "timeout"
+        result["error"], result["reason"] = "timeout", CheckReason.TIMEOUT.value
     elif outcome.oom:
-        result["error"] = "out of memory"
+        result["error"], result["reason"] = "out of memory", CheckReason.OOM.value
     elif check.op == "raises":
         raised = outcome.error is not None
         result["got"] = f"raised {outcome.error_type}" if raised else outcome.value
         wanted = check.expected
         result["passed"] = raised and (wanted is True or wanted == outcome.error_type)
         if not raised:
-            result["error"] = "expected an error, none was raised"
+            result["error"], result["reason"] = "expected an error, none was raised", CheckReason.NOT_RAISED.value
     elif outcome.error is not None:
-        result["error"] = outcome.error
+        result["error"], result["reason"] = outcome.error, CheckReason.ERROR.value
     elif check.op == "eq":
         result["passed"] = loose_equal(outcome.value, check.expected)
     elif check.op == "eq-any":
@@ -88,6 +90,8 @@ def compare(check: Check, outcome: Any) -> dict[str, Any]:
         result["passed"] = approx_equal(outcome.value, check.expected, check.tol)
     elif check.op == "unordered":
         result["passed"] = unordered_equal(outcome.value, check.expected)
+    if not result["passed"] and result["reason"] is None:
+        result["reason"] = CheckReason.WRONG.value
     return result
 
 
@@ -101,22 +105,34 @@ def grade_function_job(checks: list[Check], job_result: Any) -> dict[str, Any]:
             "passed": passed, "total": total, "score": round(passed / total, 4) if total else 0.0}
 
 
-def function_status(runner_status: str, results: list[dict[str, Any]]) -> str:
-    if runner_status in ("syntax_error", "runtime_error", "timeout", "oom", "no_function"):
-        return runner_status
+def function_status(runner_status: str, results: list[dict[str, Any]]) -> Status:
+    if runner_status in RUNNER_VERDICTS:
+        return Status(runner_status)
     if all(r["passed"] for r in results):
-        return "pass"
-    errors = [r["error"] for r in results if not r["passed"] and r["error"]]
-    if "out of memory" in errors:
-        return "oom"
-    if "timeout" in errors:
-        return "timeout"
-    if any(e not in ("not run", "expected an error, none was raised") for e in errors):
-        return "runtime_error"
-    return "fail"
+        return Status.PASS
+    reasons = {check_reason(r) for r in results if not r["passed"]}
+    if CheckReason.OOM in reasons:
+        return Status.OOM
+    if CheckReason.TIMEOUT in reasons:
+        return Status.TIMEOUT
+    if CheckReason.ERROR in reasons:
+        return Status.RUNTIME_ERROR
+    return Status.FAIL
 
 
-def ungraded(status: str, checks: list[Check], error: str | None = None) -> dict[str, Any]:
+def check_reason(result: dict[str, Any]) -> CheckReason | None:
+    """Why a check result failed; older records carry only the message."""
+    if result.get("reason"):
+        return CheckReason(result["reason"])
+    if result.get("passed"):
+        return None
+    legacy = {"not run": CheckReason.NOT_RUN, "timeout": CheckReason.TIMEOUT,
+              "out of memory": CheckReason.OOM, "expected an error, none was raised": CheckReason.NOT_RAISED}
+    error = result.get("error")
+    return legacy.get(error, CheckReason.ERROR) if error else CheckReason.WRONG
+
+
+def ungraded(status: Status, checks: list[Check], error: str | None = None) -> dict[str, Any]:
     """Eval fields for an answer that never reached its checks."""
     results = [compare(c, None) for c in checks]
     return {"checks": results, "status": status, "passed": 0,
@@ -139,13 +155,13 @@ def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
 
     code = extract_code(answer, language, question.function_name, code_prefix)
     if code is None:
-        return {"code": None, **ungraded("no_code", question.checks, "no code found in the answer")}
+        return {"code": None, **ungraded(Status.NO_CODE, question.checks, "no code found in the answer")}
     job = Job(language=language, code=code, kind="function", function=question.function_name,
               checks=[CheckSpec(c.name, c.expr) for c in question.checks], limits=limits)
     try:
         result = sandbox.run(job)
     except SandboxUnavailable as exc:
-        return {"code": code, **ungraded("sandbox_error", question.checks, str(exc))}
+        return {"code": code, **ungraded(Status.SANDBOX_ERROR, question.checks, str(exc))}
     return {"code": code, **grade_function_job(question.checks, result),
             "function": result.function, "error": result.error, "stdout": result.stdout,
             "stderr": result.stderr,

@@ -17,9 +17,10 @@ from tqdm import tqdm
 from .cli import derive_output
 from .errors import UserError
 from .executors import REGISTRY, Executor, Request, get_executor_class
+from .grading_config import GradingConfig
 from .params import load_params
-from .records import (EVAL_FIELDS, INTERVIEW_FIELDS, RecordWriter, now, provenance,
-                      read_records, record_key, strip_fields)
+from .records import (InterviewFields, KeySet, RecordWriter, RunIdentity, input_for, now, provenance,
+                      read_records, slot_key, stage_fields, upstream_run)
 
 # interview.py flags handed to executors as options (None = backend default)
 EXECUTOR_OPTIONS = ("base_url", "api_key_env", "timeout", "max_retries", "context_size",
@@ -30,14 +31,15 @@ EXECUTOR_OPTIONS = ("base_url", "api_key_env", "timeout", "max_retries", "contex
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interview.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--input", required=True, help="a prepare, interview or eval ndjson file")
+    parser.add_argument("--input", required=True, help="a prepare, interview or eval ndjson(.gz) file")
     parser.add_argument("--executor", default="reference",
                         help=f"backend: {', '.join(REGISTRY)} (default: reference)")
     parser.add_argument("--model", help="model name, path or id (as the backend names it)")
     parser.add_argument("--params", default="greedy",
                         help="model_parameters/NAME.yaml or a path (default: greedy)")
     parser.add_argument("--samples", type=int, help="answers per prompt (default: the set's n, else 1)")
-    parser.add_argument("--output", help="ndjson file to write or resume (default: derived under results/)")
+    parser.add_argument("--output", help="ndjson(.gz) file to write or resume (default: derived under results/, "
+                                         "named after the input, executor, model, parameters and run)")
     parser.add_argument("--concurrency", type=int, default=1, help="requests in flight (default 1)")
     parser.add_argument("--lenient-params", action="store_true",
                         help="drop parameters the backend cannot honour (with a warning) instead of failing")
@@ -61,19 +63,31 @@ def build_parser() -> argparse.ArgumentParser:
     backend.add_argument("--n-candidates", type=int, help="feedback: best-of-n per attempt")
     backend.add_argument("--lint", help="feedback: static analyzers whose findings join the feedback "
                                         "(ruff, mypy; comma-separated; needs the 'lint' extra)")
+    GradingConfig.add_arguments(parser.add_argument_group(
+        "grading (feedback: how attempts are graded; the same flags as evaluate.py's)"))
     return parser
 
 
-def prompt_records(path: str) -> list[dict[str, Any]]:
-    """The distinct prompts of an input file, with answers and grades dropped."""
-    prompts: dict[str, dict[str, Any]] = {}
+def prompt_records(path: str) -> Iterator[dict[str, Any]]:
+    """The distinct prompts of an input file, with answers, grades and run ids
+    dropped, streamed (an eval file holds a prompt once per sample and run)."""
+    seen = KeySet()
     for record in read_records(path):
-        base = strip_fields(record, INTERVIEW_FIELDS + EVAL_FIELDS)
+        base = input_for("interview", record)
         base.pop("sample", None)
         if "prompt" not in base:
-            raise UserError(f"{path}: record {record_key(record)} has no prompt; run prepare.py first")
-        prompts.setdefault(record_key(base), base)
-    return list(prompts.values())
+            raise UserError(f"{path}: record {slot_key(record)} has no prompt; run prepare.py first")
+        key = f"{upstream_run(base, 'interview')}|{slot_key(base)}"
+        if key not in seen:
+            seen.add(key)
+            yield base
+
+
+def run_identity(executor: Executor, params_name: str) -> RunIdentity:
+    """What makes this interview's answers comparable: the executor as it
+    describes itself (where it runs, base_url, is left out), the parameters."""
+    described = {k: v for k, v in executor.describe().items() if k != "base_url"}
+    return RunIdentity("interview", {**described, "params_name": params_name, "params": executor.params})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,37 +97,45 @@ def main(argv: list[str] | None = None) -> int:
     params.pop("n", None)
     if samples < 1:
         raise UserError("--samples must be at least 1")
-    prompts = prompt_records(args.input)
+    first = next(prompt_records(args.input), None)  # a wrong input fails before a model loads
+    if first is None:
+        raise UserError(f"{args.input}: no records")
     options = {k: getattr(args, k) for k in EXECUTOR_OPTIONS if getattr(args, k) is not None}
-    executor: Executor = get_executor_class(args.executor)(
-        model=args.model, params=params, concurrency=args.concurrency,
-        lenient=args.lenient_params, **options)
-    output = args.output or derive_output(args.input, "interview", args.executor,
-                                          (args.model or "").replace("/", "-").split("-")[-1] or None,
-                                          params_name)
+    executor_class = get_executor_class(args.executor)
+    if executor_class.grades_answers:
+        options["grading"] = GradingConfig.from_args(args)
+    executor: Executor = executor_class(model=args.model, params=params, concurrency=args.concurrency,
+                                        lenient=args.lenient_params, **options)
+    run = run_identity(executor, params_name)
+    output = args.output or derive_output(args.input, "interview", args.executor, args.model,
+                                          params_name, run.fingerprint)
     if hasattr(executor, "use_journal"):  # feedback: attempts journaled beside the output, for resume
         executor.use_journal(output)
-    with executor, RecordWriter(output, "interview") as writer:
-        todo = [(p, s) for p in prompts for s in range(samples)
-                if record_key({**p, "sample": s}) not in writer.done]
-        skipped = len(prompts) * samples - len(todo)
-        if skipped:
-            print(f"resuming: {skipped} answers already in {output}", file=sys.stderr)
-        by_key = {record_key({**p, "sample": s}): (p, s) for p, s in todo}
+    with executor, RecordWriter(output, "interview", run=run) as writer:
+        if writer.resumed:
+            print(f"resuming: {writer.resumed} answers already in {output}", file=sys.stderr)
         fixed = {**executor.describe(), "params_name": params_name, "params": executor.params,
-                 "params_dropped": executor.dropped_params, "stage": "interview", **provenance()}
-        with tqdm(total=len(todo), desc=f"interview ({executor.name})", unit="answer",
-                  file=sys.stderr, dynamic_ncols=True) as bar:
-            for answer in executor.run(_requests(todo)):
-                base, sample = by_key[answer.key]
-                writer.write({**base, "sample": sample, **fixed, **answer.to_fields(),
-                              "interviewed_at": now()})
+                 "params_dropped": executor.dropped_params}
+        asked: dict[str, tuple[dict[str, Any], int]] = {}  # in flight only: the executor bounds it
+        with tqdm(desc=f"interview ({executor.name})", unit="answer", file=sys.stderr,
+                  dynamic_ncols=True) as bar:
+            for answer in executor.run(_requests(args.input, samples, run, writer, asked)):
+                base, sample = asked.pop(answer.key)
+                fields = stage_fields(InterviewFields, {**fixed, **answer.to_fields(), "sample": sample,
+                                                        "interviewed_at": now()})
+                writer.write(run.stamp({**base, **fields, **provenance()}, base))
                 bar.update()
     print(output)
     return 0
 
 
-def _requests(todo: list[tuple[dict[str, Any], int]]) -> Iterator[Request]:
-    for base, sample in todo:
-        yield Request(key=record_key({**base, "sample": sample}), prompt=base["prompt"],
-                      sample=sample, record=base)
+def _requests(path: str, samples: int, run: RunIdentity, writer: RecordWriter,
+              asked: dict[str, tuple[dict[str, Any], int]]) -> Iterator[Request]:
+    """A request per prompt and sample not answered yet, registered in `asked`."""
+    for base in prompt_records(path):
+        for sample in range(samples):
+            key = f"{run.run_of(base)}|{slot_key({**base, 'sample': sample})}"
+            if key in writer.done or key in asked:
+                continue
+            asked[key] = (base, sample)
+            yield Request(key=key, prompt=base["prompt"], sample=sample, record=base)

@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 from .cli import default_output
 from .errors import UserError
 from .questions import LANGUAGES, Question, Suite, load_suites
-from .records import RecordWriter, now, provenance
+from .records import PromptFields, RecordWriter, RunIdentity, now, provenance, stage_fields
 from .templates import DEFAULT_TEMPLATE, load_template, template_variables
 
 
@@ -54,13 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     suites = load_suites(args.interview)
     selected = select(suites, args.questions)
     template = load_template(args.template)
+    run = RunIdentity("prepare", {"template": template.name, "languages": languages,
+                                  "suites": {s.name: s.hash for s in suites}, "questions": args.questions})
     # patterns that read alike once made file-name-safe ("Is*", "Is?") get different files
     subset = args.questions and \
         f"{args.questions}-{hashlib.sha256(args.questions.encode()).hexdigest()[:6]}"
     output = args.output or default_output(
-        "prepare", "+".join(s.name for s in suites), subset, template.name, "+".join(languages))
+        "prepare", "+".join(s.name for s in suites), subset, template.name, "+".join(languages),
+        run.fingerprint)
     count = 0
-    with RecordWriter(output, "prepare") as writer:
+    with RecordWriter(output, "prepare", run=run) as writer:
         for suite, question in selected:
             for language in languages:
                 if language not in question.languages:
@@ -68,13 +71,11 @@ def main(argv: list[str] | None = None) -> int:
                 variables = template_variables(question.fields, question.name, suite.name,
                                                language, question.function_name, question.arg_names)
                 prompt, prefix = template.render(variables)
-                writer.write({
-                    "stage": "prepare", "suite": suite.name, "suite_hash": suite.hash,
-                    "name": question.name, "language": language,
-                    "question": question.fields, "template": template.name,
-                    "prompt": prompt, "code_prefix": prefix,
-                    **provenance(), "prepared_at": now(),
-                })
+                fields = stage_fields(PromptFields, {
+                    "suite": suite.name, "suite_hash": suite.hash, "name": question.name,
+                    "language": language, "question": question.fields, "template": template.name,
+                    "prompt": prompt, "code_prefix": prefix, "prepared_at": now()})
+                writer.write(run.stamp({**fields, **provenance()}, {}))
                 count += 1
     print(f"prepared {count} prompts from {len(suites)} suite(s)", file=sys.stderr)
     print(output)

@@ -28,7 +28,9 @@ import weakref
 from typing import Any
 
 from ..extract import defines, extract_code
+from ..grading_config import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S
 from ..questions import Question
+from ..records.schema import Status
 
 OUTPUT_BYTES = 256 << 10      # per stream: room for the token after chatty answers
 TOKEN_PREFIX = "codeinterview-done-"
@@ -62,33 +64,33 @@ def program_text(body: str, test: str, language: str, token: str) -> str:
     return f"{body}\n{test}\nprocess.stderr.write({token!r} + '\\n');\n"
 
 
-def judge(language: str, result: Any, token: str) -> tuple[str, str | None]:
+def judge(language: str, result: Any, token: str) -> tuple[Status, str | None]:
     """(status, short error) from a program JobResult."""
-    if result.status in ("timeout", "oom", "syntax_error"):
-        return result.status, _tail((result.error or {}).get("message") or result.stderr)
+    if result.status in (Status.TIMEOUT, Status.OOM, Status.SYNTAX_ERROR):
+        return Status(result.status), _tail((result.error or {}).get("message") or result.stderr)
     stderr = result.stderr
     finished = result.exit_code == 0 and stderr.rstrip("\n").endswith(token)
     stderr = stderr.replace(token + "\n", "").replace(token, "")
     if language == "python":
         if finished:
-            return "pass", None
+            return Status.PASS, None
         if result.exit_code == 0:
-            return "fail", "the program ended before its tests finished"
+            return Status.FAIL, "the program ended before its tests finished"
         exception = _last_exception(stderr)
         if exception in ("AssertionError", None):
-            return "fail", _tail(stderr) or f"exit code {result.exit_code}"
-        return "runtime_error", _tail(stderr)
+            return Status.FAIL, _tail(stderr) or f"exit code {result.exit_code}"
+        return Status.RUNTIME_ERROR, _tail(stderr)
     if finished and not result.stdout and not stderr:
-        return "pass", None
+        return Status.PASS, None
     if result.exit_code != 0:
         if "SyntaxError" in stderr:
-            return "syntax_error", _tail(stderr)
-        return ("fail" if "AssertionError" in stderr else "runtime_error"), _tail(stderr)
+            return Status.SYNTAX_ERROR, _tail(stderr)
+        return (Status.FAIL if "AssertionError" in stderr else Status.RUNTIME_ERROR), _tail(stderr)
     if "Assertion failed" in stderr:
-        return "fail", _tail(stderr)
+        return Status.FAIL, _tail(stderr)
     if not finished:
-        return "fail", "the program ended before its tests finished"
-    return "fail", "the program printed output (the official rule fails any output): " + \
+        return Status.FAIL, "the program ended before its tests finished"
+    return Status.FAIL, "the program printed output (the official rule fails any output): " + \
         _tail(stderr or result.stdout)
 
 
@@ -122,7 +124,8 @@ class RelativeTimeout:
     """Per (sandbox, question, language): the reference program's runtime,
     measured once in the sandbox (threads asking together wait for one run)."""
 
-    def __init__(self, factor: float = 4.0, floor_s: float = 3.0, cap_s: float = 120.0):
+    def __init__(self, factor: float = DEFAULT_TIMEOUT_FACTOR, floor_s: float = DEFAULT_TIMEOUT_FLOOR_S,
+                 cap_s: float = 120.0):
         self.factor, self.floor_s, self.cap_s = factor, floor_s, cap_s
         # sandbox -> {question key: timing}; a closed sandbox's figures go with it
         self._cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -149,7 +152,7 @@ class RelativeTimeout:
         body = assemble(question, language, reference) or reference
         result, status, error = run_program(sandbox, question, language, body, limits, self.cap_s)
         reference_s = round(result.duration_s, 4)
-        limit = self.cap_s if status == "timeout" else max(self.floor_s, self.factor * reference_s)
+        limit = self.cap_s if status == Status.TIMEOUT else max(self.floor_s, self.factor * reference_s)
         times = {"reference_s": reference_s, "reference_status": status, "limit_s": round(limit, 3),
                  "factor": self.factor, "floor_s": self.floor_s}
         return times, (body, result, status, error)
@@ -181,21 +184,21 @@ def grade_program(sandbox: Any, question: Question, language: str, answer: str,
              "stdout": None, "stderr": None, "timing": None, "tests": None}
     code = extract_code(answer, language, question.function_name, code_prefix)
     if code is None:
-        return {**empty, "code": None, "status": "no_code", "error": "no code found in the answer"}
+        return {**empty, "code": None, "status": Status.NO_CODE, "error": "no code found in the answer"}
     body = assemble(question, language, code)
     if body is None:
-        return {**empty, "code": code, "status": "no_function",
+        return {**empty, "code": code, "status": Status.NO_FUNCTION,
                 "error": f"the answer does not define {question.function_name}"}
     try:
         times, reference = (timing or DEFAULT_TIMING).measure(sandbox, question, language, limits)
         # An answer whose program is the reference's gets that run's verdict (same program,
         # same sandbox) instead of a second run: a self-test costs one run per question.
-        shared = reference[1:] if reference and reference[0] == body and reference[2] != "timeout" else None
+        shared = reference[1:] if reference and reference[0] == body and reference[2] != Status.TIMEOUT else None
         result, status, error = shared or run_program(sandbox, question, language, body, limits,
                                                       times["limit_s"])
     except SandboxUnavailable as exc:
-        return {**empty, "code": code, "status": "sandbox_error", "error": str(exc)}
-    passed = int(status == "pass")
+        return {**empty, "code": code, "status": Status.SANDBOX_ERROR, "error": str(exc)}
+    passed = int(status == Status.PASS)
     return {**empty, "code": code, "status": status, "passed": passed, "score": float(passed),
             "error": error, "stdout": result.stdout, "stderr": result.stderr, "timing": times,
             "tests": _evalplus_summary(result.stderr),

@@ -13,6 +13,8 @@ import random
 import time
 from typing import Any, Callable, TypeVar
 
+from ..errors import InfrastructureError
+
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})
@@ -80,7 +82,7 @@ def refusal(exc: BaseException, where: str) -> str | None:
     return None
 
 
-class RetriesExhausted(RuntimeError):
+class RetriesExhausted(InfrastructureError):
     """A transient failure persisted past max_retries (an infrastructure error)."""
 
     def __init__(self, message: str, retries: int):
@@ -105,7 +107,8 @@ def call_with_retries(fn: Callable[[], T], max_retries: int, backoff_s: float = 
                 raise
             if retries >= max_retries:
                 raise RetriesExhausted(
-                    f"giving up after {retries} retries: {type(exc).__name__}: {exc}", retries) from exc
+                    f"the model backend kept failing, giving up after {retries} retries: "
+                    f"{type(exc).__name__}: {exc}", retries) from exc
             wait = retry_after_s(exc)
             if wait is None:
                 cap = min(max_backoff_s, backoff_s * 2 ** retries)

@@ -77,11 +77,14 @@ class Executor(ABC):
                         key in the chosen parameter set is refused (or, with
                         lenient=True, dropped with a warning and recorded)
       needs_model       whether --model is required
+      grades_answers    whether it grades answers itself (feedback): interview.py
+                        then hands it the grading config as `grading`
     """
 
     name = "base"
     supported_params: frozenset[str] = frozenset()
     needs_model = True
+    grades_answers = False
 
     def __init__(self, model: str | None = None, params: dict[str, Any] | None = None,
                  concurrency: int = 1, lenient: bool = False, **options: Any):

@@ -22,6 +22,7 @@ journaled attempt instead of asking the model again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -29,30 +30,28 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
+from ..errors import InfrastructureError, UserError
 from ..feedback import REVEAL, FeedbackTemplate, verdict
 from ..grading import grade_answer
+from ..grading_config import GradingConfig
 from ..lint import lint, parse_linters
 from ..questions import question_from_fields
+from ..records import Status
 from . import get_executor_class
 from .base import Answer, Executor, Request
 
 log = logging.getLogger(__name__)
 
-# Grading limits while interviewing: evaluate.py's defaults.
-DEFAULT_LIMITS = {"timeout_s": 20.0, "check_timeout_s": 5.0, "memory_mb": 512}
-
-
 class FeedbackExecutor(Executor):
     name = "feedback"
     needs_model = False   # the inner executor decides
+    grades_answers = True  # interview.py hands it the grading config (evaluate.py's flags)
 
     def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
                  inner: str | None = None, max_attempts: int | None = None,
                  feedback_template: str | None = None, reveal: str | None = None,
                  n_candidates: int | None = None, lint: str | list[str] | None = None,
-                 sandbox: str = "docker",
-                 limits: Any = None, **inner_options: Any):
+                 grading: GradingConfig | None = None, limits: Any = None, **inner_options: Any):
         if not inner:
             raise UserError("executor 'feedback' needs --inner NAME, the executor that answers "
                             "(e.g. --inner openai)")
@@ -79,8 +78,11 @@ class FeedbackExecutor(Executor):
         self.inner = inner_class(model=model, params=self.params, concurrency=1, lenient=lenient,
                                  **inner_options)
         self.model = self.inner.model
-        self.sandbox_backend = sandbox
-        self.limits = limits
+        self.grading = grading or GradingConfig()
+        if limits is not None:  # tests: tighter limits than the defaults
+            self.grading = dataclasses.replace(self.grading, limits=limits)
+        self.limits = self.grading.limits
+        self._timing = self.grading.relative_timeout()
         self._sandbox = None
         self._lock = threading.Lock()
         self.journal: Journal | None = None
@@ -95,7 +97,8 @@ class FeedbackExecutor(Executor):
 
     def describe(self) -> dict[str, Any]:
         inner = self.inner.describe()
-        return {**inner, "executor": self.name, "feedback": self.policy()}
+        return {**inner, "executor": self.name, "feedback": self.policy(),
+                "grading": self.grading.identity()}
 
     def use_journal(self, output: str | Path) -> Path:
         """Journal attempts beside `output` (interview.py calls this once it knows the output)."""
@@ -126,11 +129,11 @@ class FeedbackExecutor(Executor):
             number = len(attempts) + 1
             attempt = {"attempt": number,
                        **self._attempt(request, prompt, question, language, code_prefix)}
-            if attempt["status"] != "pass" and number < self.max_attempts \
+            if attempt["status"] != Status.PASS and number < self.max_attempts \
                     and attempt["finish_reason"] != "error":
                 feedback, prefix = template.render(
                     question, language, attempt["graded"], attempt["answer"], number,
-                    self.max_attempts, self.reveal, self._limits().check_timeout_s,
+                    self.max_attempts, self.reveal, self.limits.check_timeout_s,
                     attempt.get("lint") or [])
                 attempt["feedback"] = feedback
                 if not request.is_chat:
@@ -150,14 +153,14 @@ class FeedbackExecutor(Executor):
             answer = self.inner._timed_ask(Request(request.key, prompt, request.sample, request.record))
             graded = self._grade(question, language, answer.text, code_prefix)
             candidates.append((answer, graded))
-        best = max(range(len(candidates)), key=lambda i: (candidates[i][1]["status"] == "pass",
+        best = max(range(len(candidates)), key=lambda i: (candidates[i][1]["status"] == Status.PASS,
                                                          candidates[i][1]["score"], -i))
         answer, graded = candidates[best]
         attempt = {
             "answer": answer.text, "code": graded.get("code"), "code_prefix": code_prefix,
             "status": graded["status"], "passed": graded["passed"], "total": graded["total"],
             "score": graded["score"],
-            "verdict": verdict(graded, question, language, self.reveal, self._limits().check_timeout_s),
+            "verdict": verdict(graded, question, language, self.reveal, self.limits.check_timeout_s),
             "feedback": None, "finish_reason": answer.finish_reason,
             "usage": _sum_usage([a for a, _ in candidates]),
             "latency_s": round(sum(a.latency_s or 0 for a, _ in candidates), 4),
@@ -180,30 +183,18 @@ class FeedbackExecutor(Executor):
         """Grade in the sandbox; an infrastructure error is retried once, then stops the run
         (it is never fed back to the model as its own failure)."""
         for _ in range(2):
-            graded = grade_answer(self._pool(), question, language, text, code_prefix, self._limits())
-            if graded["status"] != "sandbox_error":
+            graded = grade_answer(self._pool(), question, language, text, code_prefix, self.limits,
+                                  self._timing)
+            if graded["status"] != Status.SANDBOX_ERROR:
                 return graded
-        raise UserError(f"the sandbox failed while grading {question.suite}/{question.name} "
-                        f"({graded.get('error')}); re-run the same command to resume")
-
-    def _limits(self):
-        from ..sandbox import Limits
-
-        if not isinstance(self.limits, Limits):
-            self.limits = Limits(**{**DEFAULT_LIMITS, **(self.limits or {})})
-        return self.limits
+        raise InfrastructureError(f"the sandbox failed while grading {question.suite}/{question.name} "
+                                  f"({graded.get('error')})")
 
     def _pool(self):
         """The sandbox pool, started on first use (a resumed run may never need it)."""
         with self._lock:
             if self._sandbox is None:
-                from ..sandbox import SandboxUnavailable, open_sandbox
-
-                try:
-                    self._sandbox = open_sandbox(backend=self.sandbox_backend, workers=self.concurrency,
-                                                 unsafe=self.sandbox_backend == "process")
-                except SandboxUnavailable as exc:
-                    raise UserError(f"the sandbox is unavailable: {exc}") from None
+                self._sandbox = self.grading.open_sandbox(self.concurrency)
             return self._sandbox
 
     def _template(self, chat: bool, program: bool) -> FeedbackTemplate:
@@ -243,7 +234,7 @@ def _finished(attempts: list[dict[str, Any]], max_attempts: int) -> bool:
     if not attempts:
         return False
     last = attempts[-1]
-    return (last["status"] == "pass" or len(attempts) >= max_attempts
+    return (last["status"] == Status.PASS or len(attempts) >= max_attempts
             or last.get("finish_reason") == "error"    # the prompt itself was refused
             or last.get("feedback") is None)           # nothing more to say (e.g. resumed with fewer attempts)
 

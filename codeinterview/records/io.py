@@ -1,8 +1,11 @@
-"""ndjson records: reading, appending, resuming, and the fields each stage owns.
+"""Streaming ndjson(.gz) records: reading, appending, resuming.
 
 Every stage appends one JSON object per line and flushes it, so a killed run
 loses at most the line being written. Re-opening an output repairs a torn last
-line and reports the keys already done, so a restarted stage skips them.
+line, refuses records of another run, and remembers the keys already done (as
+hashes, see keys.KeySet), so a restarted stage skips them. Files are read a
+line at a time: memory does not grow with the number of records. A path
+ending in `.gz` is read and written gzip-compressed.
 """
 
 from __future__ import annotations
@@ -12,53 +15,36 @@ import io
 import json
 import logging
 import os
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from .. import __version__
 from ..errors import UserError
 from ..values import to_json_line
+from .identity import RunIdentity
+from .keys import KeySet, record_key
+from .schema import EVAL_FIELDS, INTERVIEW_FIELDS, LEGACY_EVAL_FIELDS, RUN_FIELDS
 
 log = logging.getLogger(__name__)
 
 STAGES = ("prepare", "interview", "eval")
-# Fields written by each stage. A later stage re-run on a file drops its own
-# (stale) fields before doing its work, so an eval file re-graded is graded
-# afresh and an eval file re-asked is asked afresh.
-INTERVIEW_FIELDS = ("answer", "finish_reason", "usage", "latency_s", "reasoning", "retries",
-                    "params_sent", "params_dropped", "executor", "model", "params", "params_name",
-                    "interviewed_at", "attempts", "feedback", "base_url", "replayed_from", "answer_error")
-EVAL_FIELDS = ("code", "checks", "status", "passed", "total", "score", "function", "stdout",
-               "stderr", "error", "evaluated_at", "sandbox", "grader", "attempts_graded")
+# What a stage drops from an input record before doing its work: its own
+# fields and later stages' (so an eval file re-graded is graded afresh, and
+# re-asked is asked afresh), and the run ids, which it sets anew.
+OWNED = {
+    "interview": INTERVIEW_FIELDS + EVAL_FIELDS + LEGACY_EVAL_FIELDS + RUN_FIELDS,
+    "eval": EVAL_FIELDS + LEGACY_EVAL_FIELDS + RUN_FIELDS,
+}
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def slot_key(record: dict[str, Any]) -> str:
-    """What was asked, whatever the run: suite / question / language / sample."""
-    return "/".join(str(record.get(k, "")) for k in ("suite", "name", "language")) + \
-        f"/{record.get('sample', 0)}"
-
-
-def record_key(record: dict[str, Any]) -> str:
-    """The stable key of a record (for now its slot; the run joins it)."""
-    return slot_key(record)
-
-
-def _open_binary(path: Path):
-    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
-
-
-def open_text(path: str | Path, mode: str = "r"):
-    """A text handle on an ndjson file; `.gz` files are (de)compressed on the fly."""
-    path = Path(path)
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, mode.replace("t", "") + "b"), encoding="utf-8",
-                                newline="\n")
-    return path.open(mode, encoding="utf-8", newline="\n")
+def provenance() -> dict[str, Any]:
+    return {"harness_version": __version__}
 
 
 def record_stage(record: dict[str, Any]) -> str | None:
@@ -78,8 +64,46 @@ def strip_fields(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, A
     return {k: v for k, v in record.items() if k not in fields}
 
 
-def provenance() -> dict[str, Any]:
-    return {"harness_version": __version__}
+def input_for(stage: str, record: dict[str, Any]) -> dict[str, Any]:
+    """An input record with what `stage` (and later stages) wrote dropped."""
+    return strip_fields(record, OWNED[stage])
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # type: ignore[return-value]
+
+
+def count_lines(path: str | Path) -> int | None:
+    """Lines in a file (for a progress bar's total): a quick pass over its bytes."""
+    try:
+        with open_binary(Path(path)) as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error):
+        return None
+
+
+def open_text(path: str | Path, mode: str = "r") -> IO[str]:
+    """A text handle on an ndjson file; `.gz` files are (de)compressed on the fly."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, mode.replace("t", "") + "b"), encoding="utf-8",
+                                newline="\n")
+    return path.open(mode, encoding="utf-8", newline="\n")
+
+
+def _lines(path: Path, cut: list[bool] | None = None) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) of a file; a gzip stream cut short by a kill
+    ends the lines instead of raising (the torn part is what a kill loses),
+    and sets cut[0]."""
+    with open_binary(path) as handle:
+        number = 0
+        try:
+            for number, raw in enumerate(handle, start=1):
+                yield number, raw
+        except (EOFError, gzip.BadGzipFile, zlib.error):
+            log.warning("%s: compressed stream ends early after line %d (a killed run?)", path, number)
+            if cut is not None:
+                cut[0] = True
 
 
 def read_records(path: str | Path, accept: tuple[str, ...] = STAGES) -> Iterator[dict[str, Any]]:
@@ -91,91 +115,108 @@ def read_records(path: str | Path, accept: tuple[str, ...] = STAGES) -> Iterator
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    with _open_binary(path) as handle:  # line by line: memory does not grow with the file
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+    for number, raw in _lines(path):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            if not raw.endswith(b"\n"):  # the last line, unfinished: torn by a kill
+                log.warning("%s:%d: ignoring a torn last line (a killed run?)", path, number)
                 continue
-            try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                if not raw.endswith(b"\n"):  # the last line, unfinished: torn by a kill
-                    log.warning("%s:%d: ignoring a torn last line (a killed run?)", path, number)
-                    continue
-                raise UserError(f"{path}:{number}: not a JSON object ({exc}); "
-                                "is this an ndjson file written by a codeinterview stage?") from None
-            if not isinstance(record, dict):
-                raise UserError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
-            stage = record_stage(record)
-            if stage not in accept:
-                want = " or ".join(accept)
-                raise UserError(f"{path}:{number}: this is a {stage or 'unrecognised'} record; "
-                                f"this stage reads {want} files")
-            yield record
+            raise UserError(f"{path}:{number}: not a JSON object ({exc}); "
+                            "is this an ndjson file written by a codeinterview stage?") from None
+        if not isinstance(record, dict):
+            raise UserError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
+        stage = record_stage(record)
+        if stage not in accept:
+            want = " or ".join(accept)
+            raise UserError(f"{path}:{number}: this is a {stage or 'unrecognised'} record; "
+                            f"this stage reads {want} files")
+        yield record
 
 
 class RecordWriter:
-    """Append-only ndjson output that resumes where a previous run stopped."""
+    """Append-only ndjson(.gz) output that resumes where a previous run stopped.
 
-    def __init__(self, path: str | Path, stage: str, redo: Callable[[dict], bool] | None = None):
-        """`redo` picks existing records to drop and do again (for example
-        infrastructure errors); every other existing record counts as done."""
+    `run`: the identity of the run writing; an existing record of another run
+    is refused (one clear error) instead of being taken as done. `redo` picks
+    existing records to drop and do again (infrastructure errors); every other
+    existing record counts as done.
+    """
+
+    def __init__(self, path: str | Path, stage: str, redo: Callable[[dict], bool] | None = None,
+                 run: RunIdentity | None = None):
         self.path = Path(path)
         self.stage = stage
         self.redo = redo
+        self.run = run
+        self.gzip = self.path.suffix == ".gz"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.done: set[str] = set()
+        self.done = KeySet()
+        self.resumed = 0
         if self.path.exists():
             self._repair_and_scan()
-        self._handle = self.path.open("a", encoding="utf-8")
+        self._handle = open_text(self.path, "a")
 
     def _repair_and_scan(self) -> None:
-        data = self.path.read_bytes()
-        good_end = 0
-        kept: list[bytes] = []
-        dropped = 0
-        for number, line in enumerate(data.split(b"\n"), start=1):
-            end = good_end + len(line) + 1
-            if end > len(data):  # last piece without a newline
+        good_end, dropped, torn, cut = 0, 0, False, [False]
+        for number, line in _lines(self.path, cut):
+            if not line.endswith(b"\n"):  # a last piece without a newline: torn by a kill
                 if line.strip():
-                    log.warning("%s:%d: repairing a torn last line left by a killed run",
-                                self.path, number)
+                    log.warning("%s:%d: repairing a torn last line left by a killed run", self.path, number)
+                    torn = True
                 break
             if line.strip():
                 try:
                     record = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, UnicodeDecodeError):
                     raise UserError(f"{self.path}:{number}: existing output has a malformed line; "
                                     "fix or remove the file before resuming") from None
                 if record_stage(record) != self.stage:
                     raise UserError(f"{self.path}:{number}: existing output is not a {self.stage} "
                                     "file; choose another --output")
+                if self.run is not None:
+                    self.run.refuse_foreign(record, f"{self.path}:{number}")
                 if self.redo and self.redo(record):
                     dropped += 1
-                    good_end = end
-                    continue
-                self.done.add(record_key(record))
-                kept.append(line + b"\n")
-            good_end = end
-        if dropped:  # records to redo: rewrite the file without them, atomically
-            tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-            tmp.write_bytes(b"".join(kept))
-            os.replace(tmp, self.path)
-        elif good_end < len(data):
+                else:
+                    self.done.add(record_key(record))
+                    self.resumed += 1
+            good_end += len(line)
+        if dropped or cut[0] or (torn and self.gzip):  # (a gzip file is rewritten, not truncated)
+            self._rewrite_kept()
+        elif torn:
             with self.path.open("r+b") as handle:
                 handle.truncate(good_end)
 
-    def write(self, record: dict[str, Any]) -> None:
+    def _rewrite_kept(self) -> None:
+        """Rewrite the file with only the whole lines to keep, atomically."""
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open_text(tmp, "w") as out:
+            for _, line in _lines(self.path):
+                if not line.endswith(b"\n") or not line.strip():
+                    continue
+                record = json.loads(line)
+                if not (self.redo and self.redo(record)):
+                    out.write(line.decode("utf-8"))
+        os.replace(tmp, self.path)
+
+    def write(self, record: dict[str, Any]) -> bool:
+        """Append one record (unless its key is already done); True if written."""
         key = record_key(record)
         if key in self.done:
-            return  # never duplicate a record
+            return False  # never duplicate a record
         self._handle.write(to_json_line(record) + "\n")
-        self._handle.flush()
+        self._handle.flush()  # (for gzip a sync flush: what was written reads back after a kill)
         self.done.add(key)
+        return True
 
     def close(self) -> None:
         if not self._handle.closed:
             self._handle.flush()
-            os.fsync(self._handle.fileno())
+            if not self.gzip:
+                os.fsync(self._handle.fileno())
             self._handle.close()
 
     def __enter__(self):

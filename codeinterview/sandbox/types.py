@@ -5,19 +5,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
+from ..errors import InfrastructureError
+
 # The runner's view of a job; the grader maps it onto the final status vocabulary.
 STATUSES = ("ok", "syntax_error", "no_function", "runtime_error", "timeout", "oom")
 LANGUAGES = ("python", "javascript")
 
 
-class SandboxUnavailable(Exception):
+class SandboxUnavailable(InfrastructureError):
     """The sandbox itself failed (engine down, image not buildable, containers keep
     dying): an infrastructure error, never a verdict on the answer."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    timeout_s: float = 10.0        # whole job, enforced in the container and (+grace) on the host
+    # The one source of grading defaults (evaluate.py's flags and the feedback executor's).
+    timeout_s: float = 20.0        # whole job, enforced in the container and (+grace) on the host
     check_timeout_s: float = 5.0   # one check (or loading the answer)
     memory_mb: int = 512           # container memory, swap included
     cpus: float = 1.0

@@ -48,7 +48,7 @@ def child_rlimits(limits):
     """rlimits for child_py.py as "NAME=value,..." (no json import needed there)."""
     rl = {"RLIMIT_CORE": 0}
     if PROCESS_MODE:  # no cgroup on the host: bound memory and file size here
-        rl["RLIMIT_AS"] = int(limits.get("memory_mb", 512)) << 20
+        rl["RLIMIT_AS"] = int(limits["memory_mb"]) << 20
         rl["RLIMIT_FSIZE"] = 64 << 20
     return ",".join("%s=%d" % kv for kv in rl.items())
 
@@ -61,7 +61,7 @@ def spawn(argv, jobdir, limits, pass_fds=()):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds,
         start_new_session=True,  # own process group: one killpg ends the job
     )
-    cap = int(limits.get("output_bytes", 65536))
+    cap = int(limits["output_bytes"])
     return proc, Capture(proc.stdout, cap), Capture(proc.stderr, cap)
 
 
@@ -111,7 +111,7 @@ def fork_python(child_args, jobdir, limits, pass_fds):
         _run_forked_child(child_args, jobdir, env, (out_w, err_w), pass_fds)  # never returns
     os.close(out_w)
     os.close(err_w)
-    cap = int(limits.get("output_bytes", 65536))
+    cap = int(limits["output_bytes"])
     return (Forked(pid), Capture(os.fdopen(out_r, "rb", buffering=0), cap),
             Capture(os.fdopen(err_r, "rb", buffering=0), cap))
 
@@ -165,7 +165,7 @@ def _run_forked_child(child_args, jobdir, env, outputs, pass_fds):
 def node_argv(limits):
     argv = ["node"]
     if PROCESS_MODE:
-        argv.append("--max-old-space-size=%d" % int(limits.get("memory_mb", 512)))
+        argv.append("--max-old-space-size=%d" % int(limits["memory_mb"]))
     return argv
 
 

@@ -107,8 +107,8 @@ LOAD_FLOOR_S = 5.0
 def run_function_job(job, jobdir):
     limits = job.get("limits", {})
     start = time.monotonic()
-    job_deadline = start + float(limits.get("timeout_s", 10.0))
-    check_s = float(limits.get("check_timeout_s", 5.0))
+    job_deadline = start + float(limits["timeout_s"])
+    check_s = float(limits["check_timeout_s"])
     # Loading includes the interpreter's start-up (node takes ~0.1-0.5 s, more on a
     # loaded machine), which must not count against a tight per-check timeout.
     load_s = max(check_s, LOAD_FLOOR_S)
@@ -157,7 +157,7 @@ def run_function_job(job, jobdir):
 
 def run_program_job(job, jobdir):
     limits = job.get("limits", {})
-    deadline = time.monotonic() + float(limits.get("timeout_s", 10.0))
+    deadline = time.monotonic() + float(limits["timeout_s"])
     python = job["language"] == "python"
     path = os.path.join(jobdir, "prog.py" if python else "prog.js")
     with open(path, "w", encoding="utf-8") as fh:
