@@ -162,7 +162,7 @@ class Grader:
         queued = KeySet()
         for record in read_records(self.args.input, accept=("interview", "eval")):
             record = book.normalise(record)
-            key = f"{self.run.run_of(record)}|{slot_key(record)}"
+            key = self.run.key_of(record, slot_key(record))
             if key in self.writer.done or key in queued:
                 bar.update()
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any, Iterator
 
 from tqdm import tqdm
@@ -83,6 +84,32 @@ def prompt_records(path: str) -> Iterator[dict[str, Any]]:
             yield base
 
 
+class InputSurvey:
+    """One pass over the input before anything is asked: how many prompts, and
+    which prompt runs (template, suite hashes) they come from."""
+
+    def __init__(self, path: str):
+        self.path, self.count = path, 0
+        self.upstreams: dict[str, dict[str, Any]] = {}
+        for base in prompt_records(path):
+            self.count += 1
+            self.upstreams.setdefault(upstream_run(base, "interview"), base)
+        if not self.count:
+            raise UserError(f"{path}: no records")
+
+    def refuse_others(self, writer: RecordWriter, output: str | Path) -> None:
+        """An output holding answers to prompts of another prepare run (another
+        template or suite version) is another run's file."""
+        for upstream, theirs in writer.upstreams.items():
+            if upstream in self.upstreams:
+                continue
+            mine = next(iter(self.upstreams.values()))
+            differs = "; ".join(f"{k} {theirs.get(k)!r} -> {mine.get(k)!r}" for k in ("template", "suite_hash")
+                                if theirs.get(k) != mine.get(k)) or "the prompts' prepare run differs"
+            raise UserError(f"{output}: this file holds answers to other prompts ({differs}; input "
+                            f"{self.path}); pass --output NEW.ndjson to write this run elsewhere")
+
+
 def run_identity(executor: Executor, params_name: str) -> RunIdentity:
     """What makes this interview's answers comparable: the executor as it
     describes itself (where it runs, base_url, is left out), the parameters."""
@@ -97,9 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     params.pop("n", None)
     if samples < 1:
         raise UserError("--samples must be at least 1")
-    first = next(prompt_records(args.input), None)  # a wrong input fails before a model loads
-    if first is None:
-        raise UserError(f"{args.input}: no records")
+    prompts = InputSurvey(args.input)  # a wrong input fails before a model loads
     options = {k: getattr(args, k) for k in EXECUTOR_OPTIONS if getattr(args, k) is not None}
     executor_class = get_executor_class(args.executor)
     if executor_class.grades_answers:
@@ -112,13 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(executor, "use_journal"):  # feedback: attempts journaled beside the output, for resume
         executor.use_journal(output)
     with executor, RecordWriter(output, "interview", run=run) as writer:
+        prompts.refuse_others(writer, output)
         if writer.resumed:
             print(f"resuming: {writer.resumed} answers already in {output}", file=sys.stderr)
         fixed = {**executor.describe(), "params_name": params_name, "params": executor.params,
                  "params_dropped": executor.dropped_params}
         asked: dict[str, tuple[dict[str, Any], int]] = {}  # in flight only: the executor bounds it
-        with tqdm(desc=f"interview ({executor.name})", unit="answer", file=sys.stderr,
-                  dynamic_ncols=True) as bar:
+        with tqdm(total=max(0, prompts.count * samples - writer.resumed), desc=f"interview ({executor.name})",
+                  unit="answer", file=sys.stderr, dynamic_ncols=True) as bar:
             for answer in executor.run(_requests(args.input, samples, run, writer, asked)):
                 base, sample = asked.pop(answer.key)
                 fields = stage_fields(InterviewFields, {**fixed, **answer.to_fields(), "sample": sample,
@@ -134,7 +160,7 @@ def _requests(path: str, samples: int, run: RunIdentity, writer: RecordWriter,
     """A request per prompt and sample not answered yet, registered in `asked`."""
     for base in prompt_records(path):
         for sample in range(samples):
-            key = f"{run.run_of(base)}|{slot_key({**base, 'sample': sample})}"
+            key = run.key_of(base, slot_key({**base, "sample": sample}))
             if key in writer.done or key in asked:
                 continue
             asked[key] = (base, sample)

@@ -1,8 +1,7 @@
 """Records: the typed schema of each stage, run identity, and streaming ndjson(.gz) io."""
 
-from .identity import RunIdentity, fingerprint, lineage, record_run, upstream_run
-from .io import (OWNED, STAGES, RecordWriter, count_lines, input_for, now, open_text, provenance, read_records,
-                 record_stage, strip_fields)
+from .identity import STAGES, RunIdentity, fingerprint, lineage, record_run, record_stage, upstream_run
+from .io import OWNED, RecordWriter, count_lines, input_for, now, open_text, provenance, read_records, strip_fields
 from .keys import KeySet, record_key, slot_key
 from .schema import (EVAL_FIELDS, INTERVIEW_FIELDS, CheckReason, EvalFields, InterviewFields,
                      PromptFields, Status, stage_fields)

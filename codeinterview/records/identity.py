@@ -4,36 +4,55 @@ are never mistaken for each other.
 A stage's *config* is what makes its records comparable: for prepare the
 template, languages and suite hashes; for interview the executor, the full
 model id, the parameter set and its values (and a feedback loop's policy and
-grader); for evaluate the grading config and sandbox image. Its fingerprint
-is the first part of each record's `run` id; the second part is a short hash
-of the run the input record came from (the interview run an answer belongs
-to, say), so one file may hold several runs (several models' answers graded
-in one go) and the record key, run plus slot, never confuses them.
+grader); for evaluate the grading config and sandbox image. A run is one
+invocation writing one output file:
 
-    run  = "<config fingerprint>.<upstream run hash>"   (prepare: no upstream part)
-    runs = {"prepare": ..., "interview": ..., "eval": ...}   the whole lineage
+    run  = "<config fingerprint>.<instance>"
 
-Records written before run ids existed (older versions, can-ai-code) get one
-derived from the provenance fields they carry.
+The instance is drawn when the file is created and taken back from the file
+on resume, so a resumed run stays one run, and two runs of the same config
+(two samplings at temperature 1) stay two. A resume whose config differs is
+refused, naming what differs. Each record also keeps its lineage,
+
+    runs = {"prepare": ..., "interview": ..., "eval": ...}
+
+and its key is (run, the upstream run it came from, slot), so one eval file
+may grade several models' answers and none is taken for another. Records
+written before run ids existed (older versions, can-ai-code) get ids derived
+from the provenance fields they carry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UserError
 
 FINGERPRINT_CHARS = 8
-STAGE_ORDER = ("prepare", "interview", "eval")
+STAGES = ("prepare", "interview", "eval")
 # What older records carry that tells their runs apart.
 LEGACY_IDENTITY = {
     "prepare": ("suite", "suite_hash", "template"),
     "interview": ("executor", "model", "params_name", "params", "feedback"),
     "eval": ("grading",),
 }
+
+
+def record_stage(record: dict[str, Any]) -> str | None:
+    """Which stage wrote a record (ours carry 'stage'; can-ai-code's are inferred)."""
+    if record.get("stage") in STAGES:
+        return record["stage"]
+    if "status" in record and "checks" in record:
+        return "eval"
+    if "answer" in record:
+        return "interview"
+    if "prompt" in record:
+        return "prepare"
+    return None
 
 
 def fingerprint(value: Any, chars: int = FINGERPRINT_CHARS) -> str:
@@ -53,7 +72,7 @@ def lineage(record: dict[str, Any]) -> dict[str, str]:
     if isinstance(runs, dict) and all(isinstance(v, str) for v in runs.values()):
         return dict(runs)
     derived = {}
-    for stage in STAGE_ORDER:
+    for stage in STAGES:
         present = {k: record[k] for k in LEGACY_IDENTITY[stage] if k in record}
         if present:
             derived[stage] = "legacy-" + fingerprint(present)
@@ -63,7 +82,7 @@ def lineage(record: dict[str, Any]) -> dict[str, str]:
 def upstream_run(record: dict[str, Any], stage: str) -> str:
     """The run of the last stage before `stage` that the record went through."""
     runs = lineage(record)
-    before = STAGE_ORDER[:STAGE_ORDER.index(stage)]
+    before = STAGES[:STAGES.index(stage)]
     return next((runs[s] for s in reversed(before) if s in runs), "")
 
 
@@ -72,32 +91,44 @@ def record_run(record: dict[str, Any]) -> str:
     if isinstance(record.get("run"), str):
         return record["run"]
     runs = lineage(record)
-    return runs[max(runs, key=STAGE_ORDER.index)] if runs else ""
+    return runs[max(runs, key=STAGES.index)] if runs else ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunIdentity:
     """One stage's config; `config` maps record field -> value, the fields the
-    stage writes into every record (so a differing record can say what differs)."""
+    stage writes into every record (so a differing record can say what differs).
+    `instance` is set by the RecordWriter: new, or the resumed file's."""
 
     stage: str
     config: dict[str, Any]
+    instance: str | None = None
 
     @property
     def fingerprint(self) -> str:
         return fingerprint([self.stage, _normal(self.config)])
 
-    def run_of(self, record: dict[str, Any]) -> str:
-        """The run id this stage gives a record made from the input `record`."""
-        upstream = upstream_run(record, self.stage)
-        return f"{self.fingerprint}.{fingerprint(upstream, 6)}" if upstream else self.fingerprint
+    @property
+    def id(self) -> str:
+        if self.instance is None:
+            raise RuntimeError("the run has no instance yet: open its RecordWriter first")
+        return f"{self.fingerprint}.{self.instance}"
+
+    def start(self, existing: dict[str, Any] | None = None) -> None:
+        """Take the instance of the resumed file's first record, or draw one."""
+        if self.instance is None:
+            theirs = record_run(existing).split(".") if existing else []
+            self.instance = theirs[1] if len(theirs) == 2 else secrets.token_hex(3)
+
+    def key_of(self, upstream: dict[str, Any], slot: str) -> str:
+        """The key of the record this run makes from the input record `upstream`."""
+        return f"{self.id}|{upstream_run(upstream, self.stage)}|{slot}"
 
     def stamp(self, record: dict[str, Any], upstream: dict[str, Any]) -> dict[str, Any]:
         """`record` with this run's id and lineage set (from its `upstream` input record)."""
         runs = {s: r for s, r in lineage(upstream).items()
-                if STAGE_ORDER.index(s) < STAGE_ORDER.index(self.stage)}
-        run = self.run_of(upstream)
-        return {**record, "run": run, "runs": {**runs, self.stage: run}}
+                if STAGES.index(s) < STAGES.index(self.stage)}
+        return {**record, "run": self.id, "runs": {**runs, self.stage: self.id}}
 
     def owns(self, record: dict[str, Any]) -> bool:
         return record_run(record).split(".")[0] == self.fingerprint

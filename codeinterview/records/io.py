@@ -23,13 +23,12 @@ from typing import IO, Any, Callable, Iterator
 from .. import __version__
 from ..errors import UserError
 from ..values import to_json_line
-from .identity import RunIdentity
+from .identity import STAGES, RunIdentity, record_stage, upstream_run
 from .keys import KeySet, record_key
 from .schema import EVAL_FIELDS, INTERVIEW_FIELDS, LEGACY_EVAL_FIELDS, RUN_FIELDS
 
 log = logging.getLogger(__name__)
 
-STAGES = ("prepare", "interview", "eval")
 # What a stage drops from an input record before doing its work: its own
 # fields and later stages' (so an eval file re-graded is graded afresh, and
 # re-asked is asked afresh), and the run ids, which it sets anew.
@@ -45,19 +44,6 @@ def now() -> str:
 
 def provenance() -> dict[str, Any]:
     return {"harness_version": __version__}
-
-
-def record_stage(record: dict[str, Any]) -> str | None:
-    """Which stage wrote a record (ours carry 'stage'; can-ai-code's are inferred)."""
-    if record.get("stage") in STAGES:
-        return record["stage"]
-    if "status" in record and "checks" in record:
-        return "eval"
-    if "answer" in record:
-        return "interview"
-    if "prompt" in record:
-        return "prepare"
-    return None
 
 
 def strip_fields(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -82,10 +68,10 @@ def count_lines(path: str | Path) -> int | None:
         return None
 
 
-def open_text(path: str | Path, mode: str = "r") -> IO[str]:
-    """A text handle on an ndjson file; `.gz` files are (de)compressed on the fly."""
+def open_text(path: str | Path, mode: str = "r", gz: bool | None = None) -> IO[str]:
+    """A text handle on an ndjson file; `.gz` files (or gz=True) are (de)compressed on the fly."""
     path = Path(path)
-    if path.suffix == ".gz":
+    if path.suffix == ".gz" if gz is None else gz:
         return io.TextIOWrapper(gzip.open(path, mode.replace("t", "") + "b"), encoding="utf-8",
                                 newline="\n")
     return path.open(mode, encoding="utf-8", newline="\n")
@@ -155,8 +141,11 @@ class RecordWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.done = KeySet()
         self.resumed = 0
+        self.upstreams: dict[str, dict[str, Any]] = {}  # upstream run -> its first record here
         if self.path.exists():
             self._repair_and_scan()
+        if self.run is not None:
+            self.run.start()  # a new file: a new instance (a resumed one took the file's)
         self._handle = open_text(self.path, "a")
 
     def _repair_and_scan(self) -> None:
@@ -178,6 +167,8 @@ class RecordWriter:
                                     "file; choose another --output")
                 if self.run is not None:
                     self.run.refuse_foreign(record, f"{self.path}:{number}")
+                    self.run.start(record)
+                self.upstreams.setdefault(upstream_run(record, self.stage), record)
                 if self.redo and self.redo(record):
                     dropped += 1
                 else:
@@ -193,7 +184,7 @@ class RecordWriter:
     def _rewrite_kept(self) -> None:
         """Rewrite the file with only the whole lines to keep, atomically."""
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with open_text(tmp, "w") as out:
+        with open_text(tmp, "w", gz=self.gzip) as out:
             for _, line in _lines(self.path):
                 if not line.endswith(b"\n") or not line.strip():
                     continue

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .identity import record_run
+from .identity import record_run, record_stage, upstream_run
 
 
 def slot_key(record: dict[str, Any]) -> str:
@@ -17,9 +17,11 @@ def slot_key(record: dict[str, Any]) -> str:
 
 
 def record_key(record: dict[str, Any]) -> str:
-    """A record's identity: its run, then its slot. Two models' answers to one
-    question differ in run, so one file can hold both."""
-    return f"{record_run(record)}|{slot_key(record)}"
+    """A record's identity: its run, the run of the input it was made from,
+    its slot. Two models' answers to one question, graded in one run, differ in
+    the second part, so one file can hold both."""
+    stage = record_stage(record) or "prepare"
+    return f"{record_run(record)}|{upstream_run(record, stage)}|{slot_key(record)}"
 
 
 class KeySet:
