@@ -313,12 +313,18 @@ class Journal:
         if ignored:
             log.warning("%s: ignoring %d attempts journaled by a different run", self.path, ignored)
 
+    @staticmethod
+    def _slot(key: str) -> str:
+        """The request key without its run id: a run killed before its first
+        record was written resumes as a new instance, with the same fingerprint."""
+        return key.split("|", 1)[-1]
+
     def done(self, key: str) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self._attempts.get(key, []))
+            return list(self._attempts.get(self._slot(key), []))
 
     def append(self, key: str, attempt: dict[str, Any]) -> None:
-        line = json.dumps({"key": key, "fingerprint": self.fingerprint, "attempt": attempt},
+        line = json.dumps({"key": self._slot(key), "fingerprint": self.fingerprint, "attempt": attempt},
                           ensure_ascii=False, default=str)
         with self._lock:
             self._handle.write(line + "\n")
