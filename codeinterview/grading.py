@@ -13,12 +13,14 @@ from typing import Any
 from .extract import extract_code
 from .questions import Check, Question
 from .records.schema import CheckReason, Status
+from .values import bounded, bounded_text
 
 # The closed status vocabulary (DESIGN.md), as plain words.
 STATUSES = tuple(s.value for s in Status)
 SCORED_STATUSES = tuple(s.value for s in Status if s.scored)
 # What the runner may report for a job that never got to judge its checks.
 RUNNER_VERDICTS = {Status.SYNTAX_ERROR, Status.RUNTIME_ERROR, Status.TIMEOUT, Status.OOM, Status.NO_FUNCTION}
+ERROR_CHARS = 4000  # a stored error message or traceback (the runner already cuts them near 2000)
 
 
 def loose_equal(got: Any, expected: Any) -> bool:
@@ -40,7 +42,12 @@ def approx_equal(got: Any, expected: Any, tol: float) -> bool:
                 and all(approx_equal(g, e, tol) for g, e in zip(got, expected)))
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         return False
-    return math.isclose(got, expected, rel_tol=tol, abs_tol=tol)
+    try:
+        return math.isclose(got, expected, rel_tol=tol, abs_tol=tol)
+    except OverflowError:  # an int past the float range (a huge answer): equal only exactly
+        return bool(got == expected)
+    except (TypeError, ValueError):  # an expected value that is not a number
+        return False
 
 
 def unordered_equal(got: Any, expected: list) -> bool:
@@ -59,29 +66,31 @@ def unordered_equal(got: Any, expected: list) -> bool:
 
 def compare(check: Check, outcome: Any) -> dict[str, Any]:
     """One check's result record from the sandbox's CheckOutcome (or None
-    when the check never ran)."""
+    when the check never ran). Comparisons use the values themselves; what is
+    stored (expected, got, error, traceback) is bounded (values.bounded)."""
     result = {"name": check.name, "assert": check.expr, "op": check.op,
-              "expected": check.expected, "got": None, "passed": False,
+              "expected": bounded(check.expected), "got": None, "passed": False,
               "weight": check.weight, "visible": check.visible, "error": None, "reason": None}
     if outcome is None:
         result["error"], result["reason"] = "not run", CheckReason.NOT_RUN.value
         return result
-    result["got"] = outcome.value
+    result["got"] = bounded(outcome.value)
     if getattr(outcome, "traceback", None):  # kept for feedback: the last lines of the answer's traceback
-        result["traceback"] = outcome.traceback
+        result["traceback"] = bounded_text(outcome.traceback, ERROR_CHARS)
     if outcome.timeout:
         result["error"], result["reason"] = "timeout", CheckReason.TIMEOUT.value
     elif outcome.oom:
         result["error"], result["reason"] = "out of memory", CheckReason.OOM.value
     elif check.op == "raises":
         raised = outcome.error is not None
-        result["got"] = f"raised {outcome.error_type}" if raised else outcome.value
+        result["got"] = bounded_text(f"raised {outcome.error_type}", ERROR_CHARS) if raised \
+            else bounded(outcome.value)
         wanted = check.expected
         result["passed"] = raised and (wanted is True or wanted == outcome.error_type)
         if not raised:
             result["error"], result["reason"] = "expected an error, none was raised", CheckReason.NOT_RAISED.value
     elif outcome.error is not None:
-        result["error"], result["reason"] = outcome.error, CheckReason.ERROR.value
+        result["error"], result["reason"] = bounded_text(outcome.error, ERROR_CHARS), CheckReason.ERROR.value
     elif check.op == "eq":
         result["passed"] = loose_equal(outcome.value, check.expected)
     elif check.op == "eq-any":
@@ -163,6 +172,6 @@ def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
     except SandboxUnavailable as exc:
         return {"code": code, **ungraded(Status.SANDBOX_ERROR, question.checks, str(exc))}
     return {"code": code, **grade_function_job(question.checks, result),
-            "function": result.function, "error": result.error, "stdout": result.stdout,
-            "stderr": result.stderr,
+            "function": bounded(result.function), "error": bounded(result.error),
+            "stdout": bounded_text(result.stdout), "stderr": bounded_text(result.stderr),
             "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced}}

@@ -14,34 +14,119 @@ try { fs.writeFileSync('/proc/self/oom_score_adj', '1000'); } catch (e) { /* not
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const stringify = JSON.stringify, parse = JSON.parse;  // ours, even if the answer patches JSON
 
+const MAX_REPLY = 15 << 20;  // bytes; the daemon refuses a reply over 16 MiB
+const MAX_VALUES = 1 << 20, MAX_CHARS = 12 << 20, MAX_DEPTH = 100, REPR_CAP = 1000;
+
 function send(fd, obj) {
-  const data = Buffer.from(stringify(obj) + '\n');
+  let data = Buffer.from(stringify(obj) + '\n');
+  if (data.length > MAX_REPLY && obj.ok !== undefined) {
+    data = Buffer.from(stringify({ error: { type: 'ValueTooLarge', traceback: '',
+      message: `the value is too large to return (${data.length} bytes of JSON)` } }) + '\n');
+  }
   let off = 0;
   while (off < data.length) off += fs.writeSync(fd, data, off);
 }
 
-function encode(v, depth = 0) {
-  if (v === undefined || v === null) return null;
-  const t = typeof v;
-  if (t === 'boolean' || t === 'string') return v;
-  if (t === 'number') {
-    if (Number.isFinite(v)) return Object.is(v, -0) ? 0 : v;
-    return { $float: Number.isNaN(v) ? 'nan' : (v > 0 ? 'inf' : '-inf') };
+function safeString(x, cap = REPR_CAP) {
+  try {
+    if (typeof x === 'function') return Function.prototype.toString.call(x).slice(0, cap);
+    return String(x).slice(0, cap);
+  } catch (e) {
+    try { return Object.prototype.toString.call(x).slice(0, cap); } catch (e2) { return '<unprintable>'; }
   }
-  if (t === 'bigint') return { $int: (v < 0n ? '-0x' + (-v).toString(16) : '0x' + v.toString(16)) };
-  if (t !== 'object' || depth > 100) return { $repr: String(v).slice(0, 1000) };
-  const d = depth + 1;
-  if (Array.isArray(v)) return v.map((x) => encode(x, d));
-  if (ArrayBuffer.isView(v)) return Array.from(v, (x) => encode(x, d));
-  if (v instanceof Set) return { $set: Array.from(v, (x) => encode(x, d)) };
-  if (v instanceof Map) return { $dict: Array.from(v, ([k, x]) => [encode(k, d), encode(x, d)]) };
-  if (v instanceof Date) return { $repr: isNaN(v) ? 'Invalid Date' : v.toISOString() };
-  if (v instanceof Error) return { $repr: String(v).slice(0, 1000) };
-  const keys = Object.keys(v);  // plain objects and class instances: own enumerable props, as JSON does
-  if (keys.length === 1 && keys[0].startsWith('$')) return { $dict: [[keys[0], encode(v[keys[0]], d)]] };
-  const out = {};
-  for (const k of keys) out[k] = encode(v[k], d);
-  return out;
+}
+
+class ValueTooLarge extends Error {
+  constructor(what) { super(`the value is too large to return (over ${what})`); this.name = 'ValueTooLarge'; }
+}
+
+// Tagged JSON, as codec.py reads it. Throws only ValueTooLarge: a getter or proxy
+// trap that throws makes that part a $repr; cycles are marked, shared sub-values
+// encoded once (their size still counts), sizes are budgeted.
+function encode(value) {
+  const state = { values: MAX_VALUES, chars: MAX_CHARS, path: new Set(), done: new Map() };
+  const items = (n) => { if ((state.values -= n) < 0) throw new ValueTooLarge(`${MAX_VALUES} items`); };
+  const text = (n) => { if ((state.chars -= n) < 0) throw new ValueTooLarge(`${MAX_CHARS} characters`); };
+  const setKey = (out, k, x) => {
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  };
+
+  function leaf(v) {
+    if (v === undefined || v === null) return null;
+    const t = typeof v;
+    if (t === 'boolean') return v;
+    if (t === 'string') { text(v.length); return v; }
+    if (t === 'number') {
+      if (Number.isFinite(v)) return Object.is(v, -0) ? 0 : v;
+      return { $float: Number.isNaN(v) ? 'nan' : (v > 0 ? 'inf' : '-inf') };
+    }
+    if (t === 'bigint') {
+      const hex = v < 0n ? '-0x' + (-v).toString(16) : '0x' + v.toString(16);
+      text(hex.length);
+      return { $int: hex };
+    }
+    if (t !== 'object') return { $repr: safeString(v) };  // symbol, function
+    return undefined;  // an object: not a leaf
+  }
+
+  function walk(v, depth) {
+    const l = leaf(v);
+    if (l !== undefined) return l;
+    if (depth >= MAX_DEPTH) return { $repr: `<${Array.isArray(v) ? 'Array' : 'object'} nested too deeply>` };
+    if (state.path.has(v)) return { $repr: '<cycle>' };
+    const done = state.done.get(v);
+    if (done && done[0] === depth) { items(done[2]); text(done[3]); return done[1]; }
+    const values = state.values, chars = state.chars;
+    state.path.add(v);
+    let out;
+    try {
+      out = container(v, depth + 1);
+    } catch (e) {
+      if (e instanceof ValueTooLarge) throw e;
+      out = { $repr: `<unrepresentable: ${safeString(e && e.name, 100)}>` };
+    } finally {
+      state.path.delete(v);
+    }
+    state.done.set(v, [depth, out, values - state.values, chars - state.chars]);
+    return out;
+  }
+
+  function container(v, d) {
+    if (Array.isArray(v)) {
+      const n = v.length;
+      items(n);
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = walk(v[i], d);
+      return out;
+    }
+    if (ArrayBuffer.isView(v)) {
+      items(v.length >>> 0);
+      return Array.from(v, (x) => walk(x, d));
+    }
+    if (v instanceof Set) { items(v.size); return { $set: Array.from(v, (x) => walk(x, d)) }; }
+    if (v instanceof Map) { items(2 * v.size); return { $dict: Array.from(v, ([k, x]) => [walk(k, d), walk(x, d)]) }; }
+    if (v instanceof Date) return { $repr: isNaN(v) ? 'Invalid Date' : v.toISOString() };
+    if (v instanceof Error || v instanceof RegExp || v instanceof Promise || v instanceof WeakMap ||
+        v instanceof WeakSet) return { $repr: safeString(v) };
+    const keys = Object.keys(v);  // plain objects and class instances: own enumerable props, as JSON does
+    items(keys.length);
+    if (keys.length === 1 && keys[0].startsWith('$')) {
+      text(keys[0].length);
+      return { $dict: [[keys[0], field(v, keys[0], d)]] };
+    }
+    const out = {};
+    for (const k of keys) { text(k.length); setKey(out, k, field(v, k, d)); }
+    return out;
+  }
+
+  function field(v, k, d) {
+    let x;
+    try { x = v[k]; } catch (e) { return { $repr: `<getter threw ${safeString(e && e.name, 100)}>` }; }
+    return walk(x, d);
+  }
+
+  return walk(value, 0);
 }
 
 function decode(v) {
@@ -59,19 +144,21 @@ function decode(v) {
     if (k === '$float') return Number(x === 'nan' ? NaN : x === 'inf' ? Infinity : -Infinity);
     if (k === '$int') return Number(x.startsWith('-') ? -BigInt(x.slice(1)) : BigInt(x));
     if (k === '$bytes') return Buffer.from(x, 'base64');
+    if (k === '$complex') return x.map(decode);
     if (k === '$repr') return String(x);
   }
-  const out = {};
-  for (const k of keys) out[k] = decode(v[k]);
-  return out;
+  return Object.fromEntries(keys.map((k) => [k, decode(v[k])]));  // "__proto__" stays a key
 }
 
 function errorInfo(e) {
-  const isErr = e instanceof Error;
-  const stack = isErr && typeof e.stack === 'string' ? e.stack.split('\n') : [];
+  let isErr = false, stack = [], name = typeof e, message;
+  try { isErr = e instanceof Error; } catch (x) { /* a revoked proxy */ }
+  try { if (isErr && typeof e.stack === 'string') stack = e.stack.split('\n'); } catch (x) { /* getter */ }
+  try { if (isErr) name = e.name; } catch (x) { /* getter */ }
+  try { message = isErr ? e.message : e; } catch (x) { message = '<message getter threw>'; }
   return {
-    type: isErr ? String(e.name) : typeof e,
-    message: String(isErr ? e.message : e).slice(0, 2000),
+    type: safeString(name, 200),
+    message: safeString(message, 2000),
     traceback: stack.slice(0, 6).join('\n').slice(0, 2000),
   };
 }
@@ -198,7 +285,7 @@ async function runFunction(inFd, outFd, path, name) {
     return;
   }
   send(outFd, { event: 'loaded', status: fallback ? 'no_function' : 'ok',
-                function: { name: fn.name || name, args: paramsOf(fn), fallback } });
+                function: { name: safeString(fn.name || name, 200), args: paramsOf(fn).slice(0, 100), fallback } });
   await readLines(inFd, async (line) => {
     let reply;
     try {

@@ -49,8 +49,15 @@ def harden(limits):
             pass
 
 
+MAX_REPLY = 15 << 20  # bytes; the daemon refuses a reply over 16 MiB
+
+
 def send(fd, obj):
     data = (_dumps(obj) + "\n").encode()
+    if len(data) > MAX_REPLY and "ok" in obj:
+        data = (_dumps({"error": {"type": "ValueTooLarge", "traceback": "", "message":
+                                  "the value is too large to return (%d bytes of JSON)" % len(data)}})
+                + "\n").encode()
     while data:
         data = data[os.write(fd, data):]
 
@@ -69,14 +76,27 @@ def flush_output():
             pass
 
 
+def safe_str(value, cap):
+    """str(value) cut to `cap`, whatever the answer's __str__ does."""
+    try:
+        text = str(value)
+        return str.__str__(text)[:cap] if isinstance(text, str) else "<unprintable>"
+    except BaseException as exc:
+        return "<unprintable: %s>" % type(exc).__name__
+
+
 def error_info(exc):
     import traceback
 
-    lines = traceback.format_exception(type(exc), exc, skip_own_frames(exc.__traceback__))
+    try:
+        lines = traceback.format_exception(type(exc), exc, skip_own_frames(exc.__traceback__))
+        tb = "".join(lines[-6:])[-2000:]
+    except BaseException:
+        tb = ""
     return {
-        "type": type(exc).__name__,
-        "message": str(exc)[:2000],
-        "traceback": "".join(lines[-6:])[-2000:],
+        "type": safe_str(type(exc).__name__, 200),
+        "message": safe_str(exc, 2000),
+        "traceback": tb,
     }
 
 
@@ -102,9 +122,13 @@ def describe(fn):
 
     try:
         params = [p.name for p in inspect.signature(fn).parameters.values()]
-    except (TypeError, ValueError):
+    except Exception:  # a callable object with a hostile __signature__
         params = []
-    return {"name": getattr(fn, "__name__", "?"), "args": params}
+    try:
+        name = getattr(fn, "__name__", "?")
+    except BaseException:
+        name = "?"
+    return {"name": safe_str(name, 200), "args": [safe_str(p, 200) for p in params[:100]]}
 
 
 def run_function(in_fd, out_fd, path, name):
