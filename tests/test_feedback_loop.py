@@ -13,6 +13,8 @@ import pytest
 from codeinterview.errors import UserError
 from codeinterview.executors import get_executor_class
 from codeinterview.executors.base import Request
+from codeinterview.grading_config import GradingConfig
+from codeinterview.sandbox import Limits
 from codeinterview.templates import load_template, template_variables
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
@@ -20,7 +22,7 @@ from scripted_server import ScriptedModel, Step
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
 
 FeedbackExecutor = get_executor_class("feedback")
-LIMITS = {"timeout_s": 12.0, "check_timeout_s": 5.0, "memory_mb": 192}
+GRADING = GradingConfig(limits=Limits(timeout_s=12.0, check_timeout_s=5.0, memory_mb=192))
 
 SUITE = {
     "Add": {"Signature": "add(a, b)", "Input": "two numbers", "Output": "their sum",
@@ -76,7 +78,7 @@ def request(name, language="python", template="chat-simple"):
 
 def executor(server, **options):
     return FeedbackExecutor(model="scripted", params={"temperature": 0}, inner="openai",
-                            base_url=server.base_url, limits=LIMITS, **options)
+                            base_url=server.base_url, grading=GRADING, **options)
 
 
 @pytest.mark.parametrize("language", ["python", "javascript"])

@@ -22,7 +22,6 @@ journaled attempt instead of asking the model again.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -51,7 +50,7 @@ class FeedbackExecutor(Executor):
                  inner: str | None = None, max_attempts: int | None = None,
                  feedback_template: str | None = None, reveal: str | None = None,
                  n_candidates: int | None = None, lint: str | list[str] | None = None,
-                 grading: GradingConfig | None = None, limits: Any = None, **inner_options: Any):
+                 grading: GradingConfig | None = None, **inner_options: Any):
         if not inner:
             raise UserError("executor 'feedback' needs --inner NAME, the executor that answers "
                             "(e.g. --inner openai)")
@@ -79,8 +78,6 @@ class FeedbackExecutor(Executor):
                                  **inner_options)
         self.model = self.inner.model
         self.grading = grading or GradingConfig()
-        if limits is not None:  # tests: tighter limits than the defaults
-            self.grading = dataclasses.replace(self.grading, limits=limits)
         self.limits = self.grading.limits
         self._timing = self.grading.relative_timeout()
         self._sandbox = None
