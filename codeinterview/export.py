@@ -29,9 +29,10 @@ from .records import read_records, record_key
 
 def sample(record: dict) -> dict | None:
     """The samples-jsonl line for one interview or eval record (None: not a benchmark answer)."""
-    fields, language = record.get("question") or {}, record.get("language")
+    fields = record.get("question") or {}
     if fields.get("Kind") != "program":
         return None
+    language = str(record["language"])  # every prompt record names its language
     question = question_from_fields(str(record.get("name")), fields, str(record.get("suite")), record_key(record))
     code = record["code"] if "code" in record else extract_code(
         record.get("answer") or "", language, question.function_name, record.get("code_prefix"))

@@ -79,7 +79,7 @@ def extract_code(answer: str, language: str, function_name: str,
     tags = LANGUAGE_TAGS.get(language, {language})
     other_tags = set().union(*LANGUAGE_TAGS.values()) - tags
 
-    def rank(block: tuple[str, str]) -> tuple[int, int]:
+    def rank(block: tuple[str, str]) -> tuple[bool, bool, bool]:
         tag, code = block
         return (defines(code, language, function_name), tag in tags, tag not in other_tags)
 

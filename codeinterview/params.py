@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from .errors import UserError, load_named_yaml
 from .paths import REPO_ROOT
 

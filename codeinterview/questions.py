@@ -37,7 +37,7 @@ class Check:
     expr: str                 # Python expression over f (f.name, f.args, f.call)
     op: str                   # one of OPERATORS
     expected: Any
-    weight: int = 1
+    weight: float = 1         # int or float, never negative
     visible: bool = True
     tol: float = 1e-6
 

@@ -48,6 +48,7 @@ class Template:
             if self.kind == "chat":
                 return [{"role": role, "content": body.render(variables).strip()}
                         for role, body in self.messages], None
+            assert self.text is not None  # kind "text": load_template always compiles one
             prefix = self.prefix.render(variables) if self.prefix else None
             return self.text.render(variables) + (prefix or ""), prefix
         except jinja2.UndefinedError as exc:

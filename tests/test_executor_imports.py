@@ -3,6 +3,10 @@
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
+
 BACKENDS = ("openai", "langchain", "langchain_core", "langchain_openai", "torch", "transformers", "llama_cpp")
 
 

@@ -4,6 +4,8 @@ import pytest
 
 from codeinterview.extract import extract_code
 
+pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
+
 PY_F = "def add(a, b):\n    return a + b"
 JS_F = "function add(a, b) {\n  return a + b;\n}"
 

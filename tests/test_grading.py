@@ -2,8 +2,12 @@
 
 from types import SimpleNamespace
 
+import pytest
+
 from codeinterview.grading import compare, function_status, grade_function_job
 from codeinterview.questions import Check
+
+pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
 
 
 def outcome(value=None, error=None, error_type=None, timeout=False, oom=False, name="c"):

@@ -9,6 +9,8 @@ from codeinterview.params import load_params
 from codeinterview.questions import load_suite
 from codeinterview.templates import load_template, template_variables
 
+pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 

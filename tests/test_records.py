@@ -10,6 +10,8 @@ from codeinterview.errors import UserError
 from codeinterview.records import (EvalFields, InterviewFields, KeySet, RecordWriter, RunIdentity, Status,
                                    read_records, record_key, stage_fields)
 
+pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
+
 
 def done(writer, *names):
     """Whether exactly these names' keys (of rec()) count as done."""

@@ -25,7 +25,7 @@ float16 on cuda, float32 elsewhere), --batch-size (default 8).
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, cast
 
 from ..errors import UserError
 from .base import Answer, Executor, Request
@@ -54,10 +54,13 @@ class TransformersExecutor(Executor):
         if self.dtype not in DTYPES:
             raise UserError(f"--dtype {self.dtype}: choose one of {', '.join(DTYPES)}")
         self.batch_size = max(1, int(batch_size)) if batch_size is not None else DEFAULT_BATCH_SIZE
+        assert self.model is not None  # needs_model: Executor.__init__ refused a missing --model
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(self.model)
             torch_dtype = self.dtype if self.dtype == "auto" else getattr(torch, self.dtype)
-            self.lm = AutoModelForCausalLM.from_pretrained(self.model, dtype=torch_dtype).to(self.device).eval()
+            lm = AutoModelForCausalLM.from_pretrained(self.model, dtype=torch_dtype)
+            # transformers wraps PreTrainedModel.to with @wraps(nn.Module.to), whose type keeps the unbound self
+            self.lm = lm.to(self.device).eval()  # type: ignore[arg-type, unused-ignore]
         except OSError as exc:  # missing directory / unknown id / offline without a cache
             raise UserError(f"transformers could not load '{self.model}': {exc}") from exc
         self.tokenizer.padding_side = "left"
@@ -107,7 +110,7 @@ class TransformersExecutor(Executor):
             yield from self._generate(batch)
 
     def _render(self, request: Request) -> list[int]:
-        if not request.is_chat:
+        if isinstance(request.prompt, str):
             return self.tokenizer(request.prompt)["input_ids"]
         if not self.tokenizer.chat_template:
             raise UserError(f"model '{self.model}' has no chat template; use a completion prompt template")
@@ -149,7 +152,8 @@ class TransformersExecutor(Executor):
             if tok in self.end_ids or tok == self.tokenizer.pad_token_id:
                 count, ended = j, True
                 break
-        text = self.tokenizer.decode(tokens[:count], skip_special_tokens=True)
+        # one row of ids decodes to one str (decode is typed str | list[str] for batches)
+        text = cast(str, self.tokenizer.decode(tokens[:count], skip_special_tokens=True))
         cuts = [text.find(s) for s in self.stop if s in text]
         if cuts:
             return text[:min(cuts)], "stop", count

@@ -23,10 +23,18 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UserError
 from .base import Answer, Executor, Request
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+    from llama_cpp.llama_types import (
+        ChatCompletionRequestMessage,
+        CreateChatCompletionResponse,
+        CreateCompletionResponse,
+    )
 
 RENAME = {"repetition_penalty": "repeat_penalty"}
 DEFAULT_CONTEXT = 4096
@@ -44,6 +52,7 @@ class LlamaCppExecutor(Executor):
             logging.getLogger(__name__).warning(
                 "executor 'llamacpp' runs one request at a time; ignoring --concurrency %d", self.concurrency)
             self.concurrency = 1
+        assert self.model is not None  # needs_model: Executor.__init__ refused a missing --model
         path = Path(self.model).expanduser()
         if not path.is_file():
             raise UserError(f"executor 'llamacpp' needs --model pointing at a .gguf file; {path} does not exist")
@@ -52,7 +61,7 @@ class LlamaCppExecutor(Executor):
         self.context_size = int(context_size) if context_size is not None else DEFAULT_CONTEXT
         self.gpu_layers = int(gpu_layers) if gpu_layers is not None else -1
         try:
-            self.llm = Llama(model_path=str(path), n_ctx=self.context_size, n_gpu_layers=self.gpu_layers,
+            self.llm: Llama | None = Llama(model_path=str(path), n_ctx=self.context_size, n_gpu_layers=self.gpu_layers,
                              verbose=False)
         except ValueError as exc:  # llama-cpp-python reports a bad file as ValueError
             raise UserError(f"llama.cpp could not load {path}: {exc}") from exc
@@ -64,18 +73,30 @@ class LlamaCppExecutor(Executor):
         return {**super().describe(), "context_size": self.context_size, "gpu_layers": self.gpu_layers}
 
     def ask(self, request: Request) -> Answer:
+        if self.llm is None:
+            raise RuntimeError("executor 'llamacpp' is closed")
+        # not streamed (no stream in kwargs), so each call returns one response, not an iterator
         with self.lock:
             start = time.monotonic()
-            if request.is_chat:
-                response = self.llm.create_chat_completion(messages=request.prompt, **self.kwargs)
+            if isinstance(request.prompt, str):
+                completion = cast("CreateCompletionResponse",
+                                  self.llm.create_completion(prompt=request.prompt, **self.kwargs))
             else:
-                response = self.llm.create_completion(prompt=request.prompt, **self.kwargs)
+                messages = cast("list[ChatCompletionRequestMessage]", request.prompt)
+                chat = cast("CreateChatCompletionResponse",
+                            self.llm.create_chat_completion(messages=messages, **self.kwargs))
             latency = round(time.monotonic() - start, 4)
-        choice = response["choices"][0]
-        text = choice["message"]["content"] if request.is_chat else choice["text"]
-        usage = response.get("usage") or {}
-        return Answer(key=request.key, text=text or "", finish_reason=choice.get("finish_reason"),
-                      prompt_tokens=usage.get("prompt_tokens"), completion_tokens=usage.get("completion_tokens"),
+        text: str | None
+        finish_reason: str | None
+        if isinstance(request.prompt, str):
+            text, finish_reason = completion["choices"][0]["text"], completion["choices"][0]["finish_reason"]
+            usage = completion.get("usage")
+        else:
+            text, finish_reason = chat["choices"][0]["message"]["content"], chat["choices"][0]["finish_reason"]
+            usage = chat.get("usage")
+        return Answer(key=request.key, text=text or "", finish_reason=finish_reason,
+                      prompt_tokens=usage.get("prompt_tokens") if usage else None,
+                      completion_tokens=usage.get("completion_tokens") if usage else None,
                       latency_s=latency, params_sent=dict(self.kwargs))
 
     def close(self) -> None:

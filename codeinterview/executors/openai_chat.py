@@ -26,11 +26,15 @@ client's own are disabled so Answer.retries counts every one.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UserError
 from ._retry import refused_answer, timed_call_with_retries
 from .base import Answer, Executor, Request
+
+if TYPE_CHECKING:
+    from openai.types import Completion
+    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 NATIVE = ("temperature", "top_p", "max_tokens", "seed", "stop", "presence_penalty", "frequency_penalty")
 EXTRA_BODY = ("top_k", "min_p", "repetition_penalty")
@@ -74,10 +78,13 @@ class OpenAIExecutor(Executor):
         kwargs: dict[str, Any] = {"model": self.model, **self.native}
         if self.extra_body:
             kwargs["extra_body"] = self.extra_body
-        if request.is_chat:
-            create = lambda: self.client.chat.completions.create(messages=request.prompt, **kwargs)  # noqa: E731
-        else:
-            create = lambda: self.client.completions.create(prompt=request.prompt, **kwargs)  # noqa: E731
+
+        def create() -> ChatCompletion | Completion:
+            if isinstance(request.prompt, str):
+                return self.client.completions.create(prompt=request.prompt, **kwargs)
+            # our messages are plain {"role", "content"} dicts; openai types them as per-role TypedDicts
+            messages = cast("list[ChatCompletionMessageParam]", request.prompt)
+            return self.client.chat.completions.create(messages=messages, **kwargs)
 
         try:
             response, retries, latency = timed_call_with_retries(create, self.max_retries, self.backoff_s)

@@ -59,7 +59,8 @@ def heatmap(questions: list[tuple[str, str]], columns: list[str],
         body.append(_text(x, top - 6, column, cls="label", extra=f'transform="rotate(-40 {x:.1f} {top - 6})"'))
     for i, (label, link) in enumerate(questions):
         y = top + i * cell_h
-        body.append(f'<a href="{escape(link)}">' + _text(label_w - 6, y + cell_h - 4, label, "end", "label qlink") + "</a>")
+        body.append(f'<a href="{escape(link)}">' + _text(label_w - 6, y + cell_h - 4, label, "end", "label qlink")
+                    + "</a>")
         for j in range(len(columns)):
             kind, tip = cells.get((i, j), ("none", "not asked"))
             body.append(f'<a href="{escape(link)}"><rect class="cell {kind}" data-status="{kind}" '

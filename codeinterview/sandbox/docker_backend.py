@@ -69,7 +69,7 @@ class ContainerWorker(Worker):
         try:
             self.sock.sendall((json.dumps(payload) + "\n").encode())
         except OSError as exc:
-            raise WorkerDead("cannot write to the container: %s" % exc)
+            raise WorkerDead("cannot write to the container: %s" % exc) from exc
 
     def _fill(self, deadline: float) -> None:
         remaining = deadline - time.monotonic()
@@ -81,7 +81,7 @@ class ContainerWorker(Worker):
         try:
             chunk = self.sock.recv(1 << 20)
         except OSError as exc:
-            raise WorkerDead("attach socket failed: %s" % exc)
+            raise WorkerDead("attach socket failed: %s" % exc) from exc
         if not chunk:
             raise WorkerDead("container output closed")
         self.raw += chunk
@@ -150,9 +150,9 @@ class DockerSandbox(Sandbox):
         try:
             return ContainerWorker(self.client, self.image, limits, self.swap_ok)
         except docker.errors.ImageNotFound as exc:
-            raise SandboxUnavailable("sandbox image %s is missing: %s" % (self.image, exc))
+            raise SandboxUnavailable("sandbox image %s is missing: %s" % (self.image, exc)) from exc
         except docker.errors.DockerException as exc:
-            raise WorkerDead("cannot start a container: %s" % exc)
+            raise WorkerDead("cannot start a container: %s" % exc) from exc
 
 
 def _close_ref(ref) -> None:

@@ -26,8 +26,10 @@ _ids = itertools.count(1)
 
 def _load_codec():
     # One codec for the runner and the host: load the runner's copy by path.
-    spec = importlib.util.spec_from_file_location(
-        "codeinterview_sandbox_codec", SANDBOX_DIR / "runner" / "codec.py")
+    path = SANDBOX_DIR / "runner" / "codec.py"
+    spec = importlib.util.spec_from_file_location("codeinterview_sandbox_codec", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the sandbox codec from {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -199,7 +201,7 @@ class Sandbox:
                 log.warning("sandbox worker died (%s); %s", exc,
                             "retrying on a fresh one" if attempt == 0 else "giving up")
                 if attempt == 1:
-                    raise SandboxUnavailable("sandbox worker died twice running one job: %s" % exc)
+                    raise SandboxUnavailable("sandbox worker died twice running one job: %s" % exc) from exc
             finally:
                 self._slots.put(worker if keep else None)
                 if not keep:

@@ -35,17 +35,19 @@ class ProcessWorker(Worker):
             [sys.executable, "-I", str(SANDBOX_DIR / "runner" / "daemon.py"), "--process"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, cwd=self.workdir, start_new_session=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPEs
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.buf = b""
 
     def send(self, payload: dict) -> None:
         try:
-            self.proc.stdin.write((json.dumps(payload) + "\n").encode())
-            self.proc.stdin.flush()
+            self.stdin.write((json.dumps(payload) + "\n").encode())
+            self.stdin.flush()
         except OSError as exc:
-            raise WorkerDead("runner process gone: %s" % exc)
+            raise WorkerDead("runner process gone: %s" % exc) from exc
 
     def read_line(self, deadline: float) -> bytes:
-        fd = self.proc.stdout.fileno()
+        fd = self.stdout.fileno()
         while b"\n" not in self.buf:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
