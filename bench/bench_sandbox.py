@@ -67,7 +67,9 @@ def check_passed(spec: dict, outcome) -> bool:
         return False
     got = outcome.value
     if "approx" in spec:
-        return isinstance(got, (int, float)) and math.isclose(got, spec["approx"], rel_tol=spec.get("tol", 1e-6), abs_tol=spec.get("tol", 1e-9))
+        tol = spec.get("tol")
+        return isinstance(got, (int, float)) and math.isclose(got, spec["approx"], rel_tol=tol or 1e-6,
+                                                              abs_tol=tol or 1e-9)
     if "unordered" in spec:
         return sorted(map(repr, got)) == sorted(map(repr, spec["unordered"]))
     if "eq-any" in spec:

@@ -56,6 +56,9 @@ class QuestionBook:
     def normalise(self, record: dict[str, Any]) -> dict[str, Any]:
         """A can-ai-code record gets the suite and sample our keys need."""
         record = dict(record)
+        if not isinstance(record.get("language"), str) or not isinstance(record.get("name"), str):
+            raise UserError(f"{self.input_path}: record {slot_key(record)} has no language or name; "
+                            "is this an interview file?")
         if not record.get("suite") and self.suite_name:
             record["suite"] = self.suite_name
         record.setdefault("sample", 0)
@@ -82,7 +85,7 @@ def grade_record(sandbox: Any, record: dict[str, Any], question: Question, gradi
     verdict, the grading config, and this run's id."""
     base = input_for("eval", record)
     limits = grading.limits
-    fields = grade_answer(sandbox, question, record.get("language"), record.get("answer") or "",
+    fields = grade_answer(sandbox, question, record["language"], record.get("answer") or "",
                           record.get("code_prefix"), limits, timing)
     if record.get("answer_error") and fields["status"] == Status.NO_CODE:
         fields["error"] = f"the backend gave no answer: {record['answer_error']}"
@@ -98,13 +101,13 @@ def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, lim
                    final: dict[str, Any], timing: RelativeTimeout | None = None) -> list[dict[str, Any]]:
     """Grade every attempt of a feedback interview afresh (the interview's own
     grades are not trusted); the report turns these into pass rate per attempt."""
-    graded = []
+    graded: list[dict[str, Any]] = []
     for attempt in record["attempts"]:
         prefix = attempt["code_prefix"] if "code_prefix" in attempt else record.get("code_prefix")
         if attempt.get("answer") == record.get("answer") and prefix == record.get("code_prefix"):
             fields = final  # the last attempt is the record's own answer
         else:
-            fields = grade_answer(sandbox, question, record.get("language"), attempt.get("answer") or "",
+            fields = grade_answer(sandbox, question, record["language"], attempt.get("answer") or "",
                                   prefix, limits, timing)
         graded.append({"attempt": attempt.get("attempt", len(graded) + 1), "status": fields["status"],
                        "passed": fields["passed"], "total": fields["total"], "score": fields["score"],

@@ -107,7 +107,7 @@ def describe_call(expr: str, function_name: str) -> str:
 def describe_expected(check: dict[str, Any], language: str) -> str:
     op, expected = check.get("op", "eq"), check.get("expected")
     if op == "eq-any":
-        return "one of " + ", ".join(show_value(v, language) for v in expected)
+        return "one of " + ", ".join(show_value(v, language) for v in expected or [])
     if op == "approx":
         return f"{show_value(expected, language)} (within {check.get('tol', 1e-6):g})"
     if op == "unordered":
@@ -123,7 +123,8 @@ _FAILURE_KINDS = {CheckReason.TIMEOUT: "timeout", CheckReason.OOM: "oom", CheckR
 
 def _failure(check: dict[str, Any], function_name: str, language: str) -> dict[str, Any]:
     error = check.get("error")
-    kind = _FAILURE_KINDS.get(check_reason(check), "wrong_result")
+    reason = check_reason(check)
+    kind = _FAILURE_KINDS.get(reason, "wrong_result") if reason else "wrong_result"
     return {"name": check["name"], "kind": kind, "call": describe_call(check["assert"], function_name),
             "expected": describe_expected(check, language),
             "got": None if kind != "wrong_result" else show_value(check.get("got"), language),
@@ -136,7 +137,7 @@ def verdict(graded: dict[str, Any], question: Question, language: str, reveal: s
     """The structured verdict on one graded answer, limited to what `reveal` allows."""
     if question.kind == "program":
         return program_verdict(graded, question, reveal)
-    status = graded.get("status")
+    status = str(graded.get("status"))
     checks = graded.get("checks") or []
     shown = shown_checks(checks, reveal)
     shown_names = {c["name"] for c in shown}
@@ -165,7 +166,7 @@ _KINDS = {"fail": "wrong_result", "runtime_error": "exception"}
 def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> dict[str, Any]:
     """The verdict on an answer to a program question: the same fields as a
     function question's, with the test program as its one check."""
-    status = graded.get("status")
+    status = str(graded.get("status"))
     output = clean_output(graded.get("error") if isinstance(graded.get("error"), str) else None)
     exception = _exception_name(output)
     shown = reveal == "all" or status == "syntax_error"  # a syntax error is the answer's own text

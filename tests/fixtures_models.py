@@ -201,7 +201,7 @@ def llama_cpp_server(model_path: str | Path, startup_timeout: float = 120.0):
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("llama_cpp.server did not start in time")
+                    raise RuntimeError("llama_cpp.server did not start in time") from None
                 time.sleep(0.2)
         yield base_url
     finally:

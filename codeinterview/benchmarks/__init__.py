@@ -33,6 +33,8 @@ def is_benchmark_spec(spec: str) -> bool:
 
 def load_benchmark(spec: str) -> Suite:
     match = SPEC_RE.match(spec)
+    if match is None:
+        raise UserError(f"--interview {spec}: expected NAME=PATH (e.g. humaneval=HumanEval.jsonl.gz)")
     name, split, path = match.group(1), match.group(2), Path(match.group(3))
     if name not in IMPORTERS:
         raise UserError(f"--interview {spec}: unknown importer '{name}'; known: {', '.join(IMPORTERS)}")

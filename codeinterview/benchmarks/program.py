@@ -91,7 +91,7 @@ def judge(language: str, result: Any, token: str) -> tuple[Status, str | None]:
     if not finished:
         return Status.FAIL, "the program ended before its tests finished"
     return Status.FAIL, "the program printed output (the official rule fails any output): " + \
-        _tail(stderr or result.stdout)
+        (_tail(stderr or result.stdout) or "")
 
 
 def _evalplus_summary(stderr: str) -> dict | None:

@@ -109,7 +109,7 @@ class FeedbackExecutor(Executor):
 
     def ask(self, request: Request) -> Answer:
         record = request.record
-        language = record.get("language")
+        language = str(record.get("language"))
         fields = record.get("question")
         if not isinstance(fields, dict) or ("Checks" not in fields and fields.get("Kind") != "program"):
             raise UserError(f"record {request.key} carries no question with checks or tests; the "

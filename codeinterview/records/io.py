@@ -11,14 +11,13 @@ ending in `.gz` is read and written gzip-compressed.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import logging
 import os
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator, cast
 
 from .. import __version__
 from ..errors import UserError
@@ -72,8 +71,7 @@ def open_text(path: str | Path, mode: str = "r", gz: bool | None = None) -> IO[s
     """A text handle on an ndjson file; `.gz` files (or gz=True) are (de)compressed on the fly."""
     path = Path(path)
     if path.suffix == ".gz" if gz is None else gz:
-        return io.TextIOWrapper(gzip.open(path, mode.replace("t", "") + "b"), encoding="utf-8",
-                                newline="\n")
+        return cast(IO[str], gzip.open(path, mode.replace("t", "") + "t", encoding="utf-8", newline="\n"))
     return path.open(mode, encoding="utf-8", newline="\n")
 
 

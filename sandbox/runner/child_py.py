@@ -11,10 +11,14 @@ timeouts and taint.
 
 import os
 import sys
+from typing import Any
 
 # Imported lazily: a program job pays only for what it uses (startup time is
 # most of the cost of grading a short program).
-_dumps = _loads = _encode = _decode = None
+_dumps: Any = None  # bound by _setup(), after the rlimits: json and the codec load late
+_loads: Any = None
+_encode: Any = None
+_decode: Any = None
 
 
 def load_protocol():

@@ -135,9 +135,9 @@ def _run_forked_child(child_args, jobdir, env, outputs, pass_fds):
         os.environ.clear()
         os.environ.update(env)
         # fresh standard streams, the dunder originals too (a program may write to sys.__stderr__)
-        sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
-        sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
-        sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False,
+        sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)  # type: ignore[misc]
+        sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)  # type: ignore[misc]
+        sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False,  # type: ignore[misc]
                                            errors="backslashreplace")
         sys.argv = [CHILD_PY] + list(child_args)
         child_py.main()
@@ -150,6 +150,7 @@ def _run_forked_child(child_args, jobdir, env, outputs, pass_fds):
     except BaseException:
         try:
             etype, value, tb = sys.exc_info()
+            assert etype is not None and value is not None and tb is not None
             sys.excepthook(etype, value, tb.tb_next)  # from child_py down, as a fresh run shows it
         except BaseException:
             pass
@@ -205,7 +206,7 @@ class Child:
                     data = data[os.write(self.call_w, data):]
                 except (BrokenPipeError, BlockingIOError):
                     if self.proc.poll() is not None:
-                        raise ChildDied(self.death())
+                        raise ChildDied(self.death()) from None
 
     def recv(self, deadline):
         while b"\n" not in self.buf:
@@ -227,7 +228,7 @@ class Child:
         try:
             return json.loads(line)
         except ValueError as exc:
-            raise CallError({"type": "ProtocolError", "message": str(exc)[:200]})
+            raise CallError({"type": "ProtocolError", "message": str(exc)[:200]}) from None
 
     def death(self):
         """Why the child ended: ('oom'|'exit'|'signal', detail)."""

@@ -140,7 +140,7 @@ def encode(value, _depth=0, _state=None):
 
 
 def _items(depth, state, items):
-    out = []
+    out: list = []
     append = out.append
     for item in items:
         kind = type(item)  # the common leaves inline: a million ints must not cost a million calls

@@ -115,7 +115,9 @@ def run_function_job(job, jobdir):
     path = os.path.join(jobdir, "answer.py" if job["language"] == "python" else "answer.js")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(job["code"])
-    outputs, checks, tainted = [], [], False
+    outputs: list = []
+    checks: list = []
+    tainted = False
     child, loaded = load(job, jobdir, path, min(job_deadline, start + load_s), outputs)
     result = {"status": loaded.get("status"), "function": loaded.get("function"),
               "error": loaded.get("error"), "checks": checks}
