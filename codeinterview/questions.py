@@ -136,6 +136,8 @@ def parse_questions(text: str, file: Path, suite: str) -> list[Question]:
         lines = _top_level_lines(text)
     except yaml.YAMLError as exc:
         raise yaml_error(file, exc) from None
+    except ValueError as exc:  # e.g. an integer past Python's 4300-digit conversion limit
+        raise UserError(f"{file}: a value cannot be read: {exc}") from None
     if data is None:
         return []
     if not isinstance(data, dict):
