@@ -28,6 +28,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..errors import UserError
@@ -104,8 +105,8 @@ class RunIdentity:
     config: dict[str, Any]
     instance: str | None = None
 
-    @property
-    def fingerprint(self) -> str:
+    @cached_property
+    def fingerprint(self) -> str:  # (the config is not changed after the run starts)
         return fingerprint([self.stage, _normal(self.config)])
 
     @property
