@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+
+from .records import Status
 
 KS = (1, 10, 100)
 
@@ -31,11 +34,11 @@ def tally(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str, str], tuple
     """(suite, name, language) -> (n graded samples, c passed)."""
     counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for r in records:
-        if r.get("status") in (None, "sandbox_error"):
+        if r.get("status") in (None, Status.SANDBOX_ERROR):
             continue
         entry = counts[(str(r.get("suite")), str(r.get("name")), str(r.get("language")))]
         entry[0] += 1
-        entry[1] += r.get("status") == "pass"
+        entry[1] += r.get("status") == Status.PASS
     return {key: (n, c) for key, (n, c) in counts.items()}
 
 

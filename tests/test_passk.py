@@ -9,6 +9,7 @@ import math
 import pytest
 
 from helpers import SHARED, output_path, records, stage, write_records
+
 from codeinterview.passk import pass_at_k, run_pass_at_k, summary
 
 

@@ -74,7 +74,7 @@ def test_compare_lists_the_flipped_questions_and_changed_checks(two_runs):
 
     markdown = (tmp / "out" / "compare.md").read_text()
     assert "## Questions that flipped" in markdown and "Compare two runs" in proc.stdout
-    for (suite, name, language, sample), change in flips.items():
+    for (suite, name, language, _sample), change in flips.items():
         assert any(f"| {suite} " in line and f"| {name} " in line and f"| {language} " in line
                    and f"| {change} " in line for line in markdown.splitlines())
 

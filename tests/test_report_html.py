@@ -12,12 +12,11 @@ from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 
+import openai  # noqa: F401  - the feedback run needs the openai executor: required, never skipped
 import pytest
 
 from helpers import output_path, records, stage, write_records
-
-import openai  # noqa: E402,F401  - the feedback run needs the openai executor: required, never skipped
-from scripted_server import ScriptedModel, Step  # noqa: E402
+from scripted_server import ScriptedModel, Step
 
 # Replayed wrong answers: per run, questions answered by a stub (right name,
 # wrong arity and result: partial credit) and questions not answered (no code).
@@ -268,7 +267,7 @@ def test_question_page_shows_each_answer_with_expected_and_got(site):
     rows = [r for group in site["runs"].values() for f in group for r in records(f) if r["name"] == "Median"]
     assert rows
     checks = [t for t in page.tables if "checks" in t["attrs"].get("class", "")]
-    assert len(checks) == len(rows)  # one checks table per answer: every run and sample
+    assert len(checks) == len(rows)  # one answer per run (its first sample), and every run here has one
     shown = [row["cells"][1:5] for t in checks for row in t["rows"] if row["cells"]]
     for r in rows:
         assert f'<span class="status {r["status"]}">{r["status"]}</span>' in text

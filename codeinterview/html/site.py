@@ -1,16 +1,17 @@
 """The leaderboard as a static site: index.html (the table, filterable and
 sortable, and the charts) plus one page per question comparing the answers.
 
-Every number comes from report.py's own tables (leaderboard, display,
-attempt_table), so the site, the markdown and the CSV never disagree. A filter
-on suite or language shows the leaderboard recomputed on that slice (one
-pre-rendered table per slice), not a client-side re-aggregation. CSS and JS are
-inlined into every page: the site opens from disk and fetches nothing.
+Every number comes from the report's own tables (aggregate.leaderboard,
+report.display, aggregate.attempt_table) over the same tally, so the site, the
+markdown and the CSV never disagree. A filter on suite or language shows the
+leaderboard recomputed on that slice (one pre-rendered table per slice), not a
+client-side re-aggregation. Question pages show the bounded sample of answers
+html.examples kept, one page in memory at a time. CSS and JS are inlined into
+every page: the site opens from disk and fetches nothing.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,12 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import report
+from ..aggregate import GROUP, Cell, Row, Tally, attempt_table, leaderboard
 from . import charts
+from .examples import Examples
 
 HERE = Path(__file__).parent
 ALL = "all"
-VALUE_CHARS = 2000  # an expected/got value shown in full up to this length
 
 
 def label(model, template, params) -> str:
@@ -41,17 +43,15 @@ def sort_key(text: Any) -> str:
     return match.group(1) if match else text.lower()
 
 
-def slices(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def slices(tally: Tally) -> list[dict[str, Any]]:
     """The leaderboard for every suite x language slice (all/all first)."""
-    suites = [ALL] + sorted(frame.suite.unique())
-    languages = [ALL] + sorted(frame.language.dropna().unique())
     out = []
-    for suite in suites:
-        for language in languages:
-            part = frame[((frame.suite == suite) | (suite == ALL)) & ((frame.language == language) | (language == ALL))]
-            if part.empty:
+    for suite in [ALL] + tally.suites():
+        for language in [ALL] + tally.languages():
+            table = leaderboard(tally, None if suite == ALL else suite, None if language == ALL else language)
+            if table.empty:
                 continue
-            shown = report.display(report.leaderboard(part))
+            shown = report.display(table)
             rows = [{"model": r["model"], "template": r["template"], "params": r["params"],
                      "cells": [(v, sort_key(v)) for v in r.values()]} for r in shown.to_dict("records")]
             out.append({"suite": suite, "language": language, "headers": list(shown.columns), "rows": rows})
@@ -68,121 +68,96 @@ def score_chart(table: pd.DataFrame, languages: list[str]):
     return charts.score_bars(rows, languages)
 
 
-def cell_kind(answers: pd.DataFrame) -> str:
-    """pass: every answer passed every check; fail: no check passed; error: never graded."""
-    graded = answers[answers.status != "sandbox_error"]
-    if graded.empty:
-        return "error"
-    if (graded.status == "pass").all():
-        return "pass"
-    return "fail" if graded.passed.sum() == 0 else "partial"
+def by_question(tally: Tally) -> dict[tuple[str, str], list[tuple[Any, Row, Cell]]]:
+    """(suite, name) -> its (language, row, cell)s; answers without a name or language have no page."""
+    out: dict[tuple[str, str], list[tuple[Any, Row, Cell]]] = {}
+    for (row, suite, name, language), cell in tally.cells.items():
+        if name is not None and language is not None:
+            out.setdefault((suite, name), []).append((language, row, cell))
+    return dict(sorted(out.items()))
 
 
-def question_heatmap(frame: pd.DataFrame, order: list[tuple]) -> Any:
-    keys = sorted(frame.groupby(["suite", "name", "language"]).groups)
-    questions = [(f"{s}/{n} ({lang})", question_file(s, n) + f"#{lang}") for s, n, lang in keys]
+def question_heatmap(questions: dict[tuple[str, str], list], order: list[Row]) -> Any:
+    keys = sorted({(suite, name, language) for (suite, name), cells in questions.items() for language, _, _ in cells})
+    rows = [(f"{s}/{n} ({lang})", question_file(s, n) + f"#{lang}") for s, n, lang in keys]
     index = {k: i for i, k in enumerate(keys)}
     column = {g: j for j, g in enumerate(order)}
     cells = {}
-    for (suite, name, language, *group), answers in frame.groupby(["suite", "name", "language"] + report.GROUP):
-        kind = cell_kind(answers)
-        tip = (f"{label(*group)}: {kind}, {answers.passed.sum():g}/{answers.total.sum():g} checks, "
-               f"{int((answers.status == 'pass').sum())}/{len(answers)} answers passed")
-        cells[(index[(suite, name, language)], column[tuple(group)])] = (kind, tip)
-    return charts.heatmap(questions, [label(*g) for g in order], cells)
+    for (suite, name), part in questions.items():
+        for language, row, cell in part:
+            tip = (f"{label(*row)}: {cell.kind}, {report.number(cell.passed)}/{report.number(cell.total)} checks, "
+                   f"{cell.passes}/{cell.answers} answers passed"
+                   + (f", {cell.errors} sandbox errors" if cell.errors else ""))
+            cells[(index[(suite, name, language)], column[row])] = (cell.kind, tip)
+    return charts.heatmap(rows, [label(*g) for g in order], cells)
 
 
-def feedback(frame: pd.DataFrame):
-    """The per-attempt pass-rate table (report.attempt_table) as a curve and a table."""
-    table = report.attempt_table(frame)
+def feedback(tally: Tally):
+    """The per-attempt pass-rate table (aggregate.attempt_table) as a curve and a table."""
+    table = attempt_table(tally)
     if table.empty:
         return None, None
     series = [(label(*key), list(part.sort_values("attempt").pass_pct))
-              for key, part in table.groupby(report.GROUP, sort=False)]
+              for key, part in table.groupby(GROUP, sort=False)]
     shown = report.display_attempts(table)
     return charts.curve(series), {"headers": list(shown.columns), "rows": shown.values.tolist()}
 
 
-def show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)  # JSON: the string "1" is not the number 1
-    return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS] + f"... ({len(text) - VALUE_CHARS} more)"
-
-
-def error_text(error: Any) -> str | None:
-    """The sandbox's error: a string, or {type, message}."""
-    if isinstance(error, dict):
-        return ": ".join(str(error[k]) for k in ("type", "message") if error.get(k))
-    return error
-
-
-def answer_view(record: dict[str, Any], run: str) -> dict[str, Any]:
-    """The fields a question page shows, with defaults for records that lack some."""
-    checks = [{"name": c.get("name"), "assert": c.get("assert") or "", "expected": c.get("expected"),
-               "got": c.get("got"), "passed": bool(c.get("passed")), "weight": c.get("weight", 1),
-               "visible": c.get("visible", True), "error": c.get("error")} for c in record.get("checks") or []]
-    attempts = [{"status": a.get("status"), "passed": a.get("passed"), "total": a.get("total")}
-                for a in record.get("attempts_graded") or []]
-    return {"status": record.get("status"), "passed": record.get("passed"), "total": record.get("total"),
-            "sample": record.get("sample", 0), "latency_s": record.get("latency_s"),
-            "error": error_text(record.get("error")), "code": record.get("code") or record.get("answer") or "(no code)",
-            "checks": checks, "stdout": record.get("stdout") or "", "stderr": record.get("stderr") or "",
-            "attempts": attempts, "run": run}
-
-
-def question_pages(frame: pd.DataFrame, order: list[tuple]) -> list[dict[str, Any]]:
-    """Per question: per language, per leaderboard row, its answers (runs x samples)."""
-    rank = {g: i for i, g in enumerate(order)}
-    pages = []
-    for (suite, name), part in frame.groupby(["suite", "name"]):
-        languages = []
-        for language, answers in part.groupby("language"):
-            columns = []
-            for group, rows in sorted(answers.groupby(report.GROUP), key=lambda kv: rank[kv[0]]):
-                ordered = rows.sort_values(["run", "sample"])
-                columns.append({"label": label(*group), "kind": cell_kind(rows),
-                                "answers": [answer_view(r, run) for r, run in zip(ordered.record, ordered.run)]})
-            languages.append({"language": language, "columns": columns})
-        question = next(iter(part.record)).get("question") or {}
-        pages.append({"suite": suite, "name": name, "file": question_file(suite, name),
-                      "question": question, "languages": languages})
-    return pages
+def question_page(suite: str, name: str, cells: list[tuple[Any, Row, Cell]], examples: Examples,
+                  rank: dict[Row, int]) -> dict[str, Any]:
+    """One question: per language, per leaderboard row, its kept answers."""
+    languages = []
+    for language in sorted({language for language, _, _ in cells}):
+        columns = [{"label": label(*row), "kind": cell.kind, "count": cell.answers,
+                    "answers": examples.answers((suite, name, language, row))}
+                   for lang, row, cell in sorted(cells, key=lambda c: rank[c[1]]) if lang == language]
+        languages.append({"language": language, "columns": columns})
+    return {"suite": suite, "name": name, "file": question_file(suite, name),
+            "question": examples.questions.get((suite, name), {}), "languages": languages}
 
 
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["show"] = show
+    env.filters["number"] = report.number
     env.globals["css"] = (HERE / "static" / "site.css").read_text()
     env.globals["js"] = (HERE / "static" / "site.js").read_text()
     return env
 
 
-def write_site(frame: pd.DataFrame, out_dir: str | Path, comparison: dict | None = None) -> Path:
+def write(path: Path, html: str) -> None:
+    # an answer's output may hold a lone surrogate (undecodable bytes): written as "?", never a crash
+    path.write_text(html, encoding="utf-8", errors="replace")
+
+
+def write_site(tally: Tally, examples: Examples, out_dir: str | Path, comparison: dict | None = None) -> Path:
     """Write index.html, q/*.html (and compare.html given a comparison); returns index.html."""
     out = Path(out_dir)
     (out / "q").mkdir(parents=True, exist_ok=True)
     env = environment()
-    table = report.leaderboard(frame)
-    order = [tuple(g) for g in table[report.GROUP].itertuples(index=False)]
-    languages = sorted(frame.language.dropna().unique())
-    curve, attempts = feedback(frame)
-    pages = question_pages(frame, order)
+    table = leaderboard(tally)
+    order = [tuple(g) for g in table[GROUP].itertuples(index=False)]
+    languages = tally.languages()
+    curve, attempts = feedback(tally)
+    questions = by_question(tally)
+    pages = [{"suite": s, "name": n, "file": question_file(s, n)} for s, n in questions]
     index = env.get_template("index.html.j2").render(
-        root="", slices=slices(frame), suites=sorted(frame.suite.unique()), languages=languages,
-        templates=sorted(frame.template.unique()), models=sorted(frame.model.unique()),
-        scores=score_chart(table, languages), heatmap=question_heatmap(frame, order),
+        root="", slices=slices(tally), suites=tally.suites(), languages=languages,
+        templates=sorted(table.template.unique()), models=sorted(table.model.unique()),
+        scores=score_chart(table, languages), heatmap=question_heatmap(questions, order),
         curve=curve, attempts=attempts, pages=pages, comparison=comparison is not None,
-        runs=sorted(frame.run.unique()))
-    (out / "index.html").write_text(index)
-    page = env.get_template("question.html.j2")
-    for i, q in enumerate(pages):
+        runs=sorted(tally.runs))
+    write(out / "index.html", index)
+    template, rank = env.get_template("question.html.j2"), {g: i for i, g in enumerate(order)}
+    for i, ((suite, name), cells) in enumerate(questions.items()):  # one page in memory at a time
         neighbours = {"prev": pages[i - 1]["file"] if i else None,
                       "next": pages[i + 1]["file"] if i + 1 < len(pages) else None}
-        (out / q["file"]).write_text(page.render(root="../", page=q, comparison=comparison is not None,
-                                                 **neighbours))
+        page = question_page(suite, name, cells, examples, rank)
+        write(out / page["file"], template.render(root="../", page=page, comparison=comparison is not None,
+                                                  **neighbours))
     if comparison is not None:
         linked = {name: [{**row, "link": question_file(row["suite"], row["name"]) + f"#{row['language']}"}
                          for row in comparison[name].to_dict("records")] for name in ("flips", "checks")}
-        (out / "compare.html").write_text(env.get_template("compare.html.j2").render(
-            root="", comparison={"summary": comparison["summary"], **linked}))
+        write(out / "compare.html", env.get_template("compare.html.j2").render(
+            root="", comparison={"summary": comparison["summary"], "more": comparison.get("more", {}), **linked}))
     return out / "index.html"

@@ -1,0 +1,290 @@
+"""The leaderboard's numbers, folded from eval records one at a time (no I/O).
+
+Every record lands in one Cell: a question in one language for one leaderboard
+row (model, template, parameter set). A Cell holds sums and counts only, so
+memory grows with questions x languages x rows, never with the number of
+records or samples. Any slice of the leaderboard (a suite, a language, all) is
+the sum of its cells; the tables below are built from those sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .passk import run_pass_at_k
+from .records import Status
+
+GROUP = ["model", "template", "params"]
+ERROR, PASS = Status.SANDBOX_ERROR, Status.PASS  # an infrastructure failure is counted apart, never scored
+
+Row = tuple[str, str, str]
+CellKey = tuple[Row, str, Any, Any]  # (row, suite, name, language)
+
+
+# --- what a record says ---
+
+def model_label(record: dict[str, Any]) -> str:
+    """A feedback run is its own leaderboard row: the model plus its loop."""
+    model = record.get("model") or "?"
+    policy = record.get("feedback")
+    if isinstance(policy, dict) and policy.get("max_attempts"):
+        return f"{model} +feedback({policy['max_attempts']}, {policy.get('reveal', 'visible')})"
+    return model
+
+
+def row_key(record: dict[str, Any]) -> Row:
+    return model_label(record), record.get("template") or "?", record.get("params_name") or "?"
+
+
+def tokens(record: dict[str, Any]) -> int | None:
+    """Prompt plus completion tokens, None where the backend reported neither."""
+    usage = record.get("usage") or {}
+    values = [usage.get("prompt_tokens"), usage.get("completion_tokens")]
+    return None if all(v is None for v in values) else sum(v or 0 for v in values)
+
+
+def attempt_history(record: dict[str, Any]) -> list[tuple[Any, int]]:
+    """(status, tokens) per attempt; a plain answer is one attempt."""
+    attempts = record.get("attempts_graded")
+    if not isinstance(attempts, list) or not attempts:
+        return [(record.get("status"), 0)]
+    return [(a.get("status"), _usage_tokens(a)) for a in attempts]
+
+
+def _usage_tokens(attempt: dict[str, Any]) -> int:
+    """Every count in an attempt's usage (prompt, completion, and any other a backend adds)."""
+    return sum(int(v) for v in (attempt.get("usage") or {}).values() if isinstance(v, (int, float)))
+
+
+# --- the counters ---
+
+def _add_at(values: list, k: int, amount) -> None:
+    values.extend([0] * (k + 1 - len(values)))
+    values[k] += amount
+
+
+@dataclass(slots=True)
+class Attempts:
+    """Feedback answers, per attempt k (0-based): asked, tokens spent, and how
+    many answers passed for the first time at k."""
+    answers: int = 0
+    asked: list[int] = field(default_factory=list)
+    tokens: list[float] = field(default_factory=list)
+    first_pass: list[int] = field(default_factory=list)
+
+    def add(self, history: list[tuple[Any, int]]) -> None:
+        self.answers += 1
+        for k, (_, spent) in enumerate(history):
+            _add_at(self.asked, k, 1)
+            _add_at(self.tokens, k, spent)
+        first = next((k for k, (status, _) in enumerate(history) if status == PASS), None)
+        if first is not None:
+            _add_at(self.first_pass, first, 1)
+
+    def merge(self, other: Attempts) -> None:
+        self.answers += other.answers
+        for name in ("asked", "tokens", "first_pass"):
+            for k, value in enumerate(getattr(other, name)):
+                _add_at(getattr(self, name), k, value)
+
+
+@dataclass(slots=True)
+class Cell:
+    """Sums over the answers of one question, language and leaderboard row
+    (or, merged, of any set of those)."""
+    answers: int = 0        # every record, sandbox errors included
+    errors: int = 0         # sandbox errors: never graded
+    scored: int = 0         # answers - errors
+    samples: int = 0        # pass@k's n: scored answers that have a status
+    passes: int = 0         # answers that passed every check (pass@k's c)
+    passed: float = 0       # weighted checks passed, over scored answers
+    total: float = 0        # weighted checks, over scored answers
+    tokens: float = 0
+    tokens_n: int = 0       # answers whose backend reported tokens
+    latency: float = 0
+    latency_n: int = 0
+    first_pass: int = 0     # passed at the first attempt
+    final_pass: int = 0     # passed at some attempt
+    max_attempts: int = 0   # the feedback policy's limit, or the most attempts made
+    runs: dict[str, list[float]] = field(default_factory=dict)  # run -> [passed, total]
+    attempts: Attempts | None = None  # feedback answers only
+
+    def add(self, record: dict[str, Any], run: str) -> None:
+        self.answers += 1
+        status = record.get("status")
+        if status == ERROR:
+            self.errors += 1
+            return
+        passed, total = record.get("passed") or 0, record.get("total") or 0
+        self.scored += 1
+        self.samples += status is not None
+        self.passes += status == PASS
+        self.passed += passed
+        self.total += total
+        per_run = self.runs.setdefault(run, [0, 0])
+        per_run[0] += passed
+        per_run[1] += total
+        spent, latency = tokens(record), record.get("latency_s")
+        if spent is not None:
+            self.tokens += spent
+            self.tokens_n += 1
+        if latency is not None:
+            self.latency += latency
+            self.latency_n += 1
+        self._add_attempts(record)
+
+    def _add_attempts(self, record: dict[str, Any]) -> None:
+        history = attempt_history(record)
+        self.first_pass += history[0][0] == PASS
+        self.final_pass += any(status == PASS for status, _ in history)
+        policy = record.get("feedback")
+        policy = policy if isinstance(policy, dict) else {}
+        self.max_attempts = max(self.max_attempts, policy.get("max_attempts") or 0, len(history))
+        if isinstance(record.get("attempts_graded"), list):
+            self.attempts = self.attempts or Attempts()
+            self.attempts.add(history)
+
+    def merge(self, other: Cell) -> Cell:
+        for name in ("answers", "errors", "scored", "samples", "passes", "passed", "total", "tokens",
+                     "tokens_n", "latency", "latency_n", "first_pass", "final_pass"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.max_attempts = max(self.max_attempts, other.max_attempts)
+        for run, (passed, total) in other.runs.items():
+            mine = self.runs.setdefault(run, [0, 0])
+            mine[0] += passed
+            mine[1] += total
+        if other.attempts is not None:
+            self.attempts = self.attempts or Attempts()
+            self.attempts.merge(other.attempts)
+        return self
+
+    @property
+    def kind(self) -> str:
+        """pass: every answer passed every check; fail: no check passed; error: never graded."""
+        if not self.scored:
+            return "error"
+        if self.passes == self.scored:
+            return "pass"
+        return "fail" if self.passed == 0 else "partial"
+
+
+def combine(cells: Iterable[Cell]) -> Cell:
+    total = Cell()
+    for cell in cells:
+        total.merge(cell)
+    return total
+
+
+class Tally:
+    """All records of a report, folded into cells as they stream past."""
+
+    def __init__(self) -> None:
+        self.cells: dict[CellKey, Cell] = {}
+        self.runs: set[str] = set()
+
+    def add(self, record: dict[str, Any], run: str) -> None:
+        key = (row_key(record), record.get("suite") or "?", record.get("name"), record.get("language"))
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = Cell()
+        cell.add(record, run)
+        self.runs.add(run)
+
+    def select(self, suite: str | None = None, language: str | None = None) -> dict[CellKey, Cell]:
+        """The cells of one suite and/or language (None: all)."""
+        return {key: cell for key, cell in self.cells.items()
+                if suite in (None, key[1]) and language in (None, key[3])}
+
+    def suites(self) -> list[str]:
+        return sorted({key[1] for key in self.cells})
+
+    def languages(self, cells: Iterable[CellKey] | None = None) -> list[str]:
+        return sorted({key[3] for key in (self.cells if cells is None else cells) if key[3] is not None})
+
+
+# --- the tables ---
+
+def _counts(cell: Cell, prefix: str = "") -> dict[str, Any]:
+    """passed, total, answers passed, answers; None where nothing was scored (shown as '-')."""
+    values = (cell.passed, cell.total, cell.passes, cell.scored) if cell.scored else (None,) * 4
+    return dict(zip((f"{prefix}passed", f"{prefix}total", f"{prefix}answers_passed", f"{prefix}answers"), values))
+
+
+def _mean(total: float, count: int, digits: int) -> float | None:
+    return round(total / count, digits) if count else None
+
+
+def _run_spread(cell: Cell) -> dict[str, Any]:
+    """How many runs a row pools, and the mean, min and max of their scores (never just the best)."""
+    if not cell.runs:
+        return {"runs": None, "score_mean": None, "score_min": None, "score_max": None}
+    scores = [100 * passed / total for passed, total in cell.runs.values() if total > 0]
+    if not scores:
+        return {"runs": len(cell.runs), "score_mean": None, "score_min": None, "score_max": None}
+    return {"runs": len(cell.runs), "score_mean": round(sum(scores) / len(scores), 1),
+            "score_min": round(min(scores), 1), "score_max": round(max(scores), 1)}
+
+
+def _row(row: Row, cells: dict[CellKey, Cell], languages: list[str]) -> dict[str, Any]:
+    everything, per_language = Cell(), dict[Any, Cell]()
+    for key, cell in cells.items():
+        everything.merge(cell)
+        per_language.setdefault(key[3], Cell()).merge(cell)
+    out: dict[str, Any] = dict(zip(GROUP, row))
+    out["suites"] = "+".join(sorted({key[1] for key in cells}))
+    out["infra_errors"] = everything.errors
+    for language in languages:
+        out.update(_counts(per_language.get(language, Cell()), f"{language}_"))
+    out.update(_counts(everything))
+    out["score_pct"] = round(100 * everything.passed / everything.total, 1) if everything.total > 0 else None
+    out.update(_run_spread(everything))
+    out["tokens_per_answer"] = _mean(everything.tokens, everything.tokens_n, 2)
+    out["seconds_per_answer"] = _mean(everything.latency, everything.latency_n, 2)
+    scored = everything.scored > 0
+    out["pass_first_attempt"] = everything.first_pass if scored else None
+    out["pass_final_attempt"] = everything.final_pass if scored else None
+    out["max_attempts"] = everything.max_attempts if everything.attempts is not None else None
+    out.update(run_pass_at_k((cell.samples, cell.passes) for cell in cells.values() if cell.samples))
+    return out
+
+
+def by_row(cells: dict[CellKey, Cell]) -> dict[Row, dict[CellKey, Cell]]:
+    rows: dict[Row, dict[CellKey, Cell]] = {}
+    for key, cell in cells.items():
+        rows.setdefault(key[0], {})[key] = cell
+    return rows
+
+
+def leaderboard(tally: Tally, suite: str | None = None, language: str | None = None) -> pd.DataFrame:
+    """One row per model/template/params (plain columns, for CSV), on a slice (None: all)."""
+    cells = tally.select(suite, language)
+    languages = tally.languages(cells)
+    rows = [_row(row, part, languages) for row, part in sorted(by_row(cells).items())]
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.sort_values(["score_pct", "model"], ascending=[False, True]).reset_index(drop=True)
+
+
+def attempt_table(tally: Tally) -> pd.DataFrame:
+    """Per feedback run and attempt k: answers passed after k attempts, the new
+    passes attempt k brought, the tokens it spent, and tokens per extra pass."""
+    rows = []
+    for row, cells in sorted(by_row(tally.cells).items()):
+        attempts = combine(cells.values()).attempts
+        if attempts is None:
+            continue
+        passed = 0
+        for k, asked in enumerate(attempts.asked):
+            new = attempts.first_pass[k] if k < len(attempts.first_pass) else 0
+            passed += new
+            spent = attempts.tokens[k]
+            rows.append({**dict(zip(GROUP, row)), "attempt": k + 1, "answers": attempts.answers, "asked": asked,
+                         "passed": passed, "pass_pct": round(100 * passed / attempts.answers, 1),
+                         "new_passes": new, "tokens": spent,
+                         "tokens_per_new_pass": round(spent / new, 1) if new else None})
+    return pd.DataFrame(rows)
