@@ -13,6 +13,7 @@ from helpers import SHARED, output_path, records, stage, write_records
 from codeinterview.passk import pass_at_k, run_pass_at_k, summary
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("n,c,k,expected", [
     (5, 2, 1, 2 / 5),
     (5, 2, 2, 1 - 3 / 10),            # 1 - C(3,2)/C(5,2)
@@ -27,12 +28,14 @@ def test_estimator_matches_hand_computed_values(n, c, k, expected):
     assert pass_at_k(n, c, k) == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("n,c,k", [(3, 1, 4), (3, 4, 1), (3, 1, 0)])
 def test_estimator_refuses_k_above_n_and_bad_counts(n, c, k):
     with pytest.raises(ValueError):
         pass_at_k(n, c, k)
 
 
+@pytest.mark.fast
 def test_run_value_is_the_mean_over_questions_for_k_every_question_reaches():
     assert run_pass_at_k([(10, 5), (10, 0)]) == {"pass@1": 0.25, "pass@10": 0.5}
     assert run_pass_at_k([(10, 5), (3, 3)]) == {"pass@1": 0.75}  # one question has only 3 samples

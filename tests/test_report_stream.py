@@ -23,6 +23,8 @@ from codeinterview.errors import UserError
 from codeinterview.html.examples import RUNS_SHOWN, Examples
 from codeinterview.report import number
 
+pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
+
 MODELS = ("alpha", "beta", "gamma")
 LANGUAGES = ("python", "javascript")
 QUESTIONS = [("junior", f"Q{i}") for i in range(8)] + [("senior", f"S{i}") for i in range(4)]
