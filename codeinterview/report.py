@@ -53,13 +53,23 @@ def expand(patterns: list[str]) -> list[Path]:
     return paths
 
 
+def run_label(record: dict, path: Path) -> str:
+    """Which run of its row a record belongs to: the interview run that answered
+    and the eval run that graded (two samplings graded in one file are two runs);
+    older files carry no run ids, so there the file is the run."""
+    runs = record.get("runs")
+    if isinstance(runs, dict) and record.get("run"):
+        return f"{runs.get('interview', '')}/{record['run']}"
+    return str(record.get("run") or path)
+
+
 def collect(paths: list[Path], examples: Examples | None = None) -> Tally:
     """Stream every record of every file into the tally (and, for the site, the
     example answers); no record is kept."""
     tally = Tally()
     for path in paths:
         for record in read_records(path, accept=("eval",)):
-            run = str(record.get("run") or path)  # the run id; older files: the file is the run
+            run = run_label(record, path)
             tally.add(record, run)
             if examples is not None:
                 examples.offer(record, run)
