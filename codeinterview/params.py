@@ -3,10 +3,18 @@
 model_parameters/NAME.yaml holds a flat mapping. Backends map these names
 explicitly to their own API; a key outside CANONICAL is a user error here, and
 a canonical key a backend cannot honour is refused by that backend.
+
+can-ai-code's params/*.json files load by path as they are: its `$note`
+(any `$` key) is a comment, its names for canonical parameters are renamed
+(UPSTREAM_NAMES), `do_sample: false` is greedy decoding (temperature 0); any
+other key (beams, beam_length, stop_seqs, ...) has no equivalent here and is
+refused by name.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from .errors import UserError, load_named_yaml
@@ -27,11 +35,24 @@ CANONICAL: dict[str, tuple[type, ...]] = {
     "presence_penalty": (int, float),
     "frequency_penalty": (int, float),
     "n": (int,),  # answers per prompt; consumed by interview.py (--samples overrides)
+    # llama.cpp's samplers (can-ai-code's parameter files use them)
+    "typical_p": (int, float),
+    "repeat_last_n": (int,),
+    "mirostat": (int,),  # 0 off, 1 Mirostat, 2 Mirostat 2.0
+    "mirostat_tau": (int, float),
+    "mirostat_eta": (int, float),
 }
+
+# can-ai-code's parameter names -> canonical
+UPSTREAM_NAMES = {"max_new_tokens": "max_tokens", "max_completion_tokens": "max_tokens",
+                  "stopping_strings": "stop", "mirostat_mode": "mirostat"}
 
 
 def load_params(name_or_path: str) -> tuple[str, dict[str, Any]]:
-    """Return (set name, validated parameters) for a set name or a YAML path."""
+    """Return (set name, validated parameters) for a set name, a YAML path or
+    a can-ai-code JSON path."""
+    if Path(name_or_path).suffix == ".json":
+        return _load_upstream(Path(name_or_path))
     path, data = load_named_yaml(name_or_path, PARAMS_DIR, "parameter set")
     data = {} if data is None else data
     if not isinstance(data, dict):
@@ -51,3 +72,32 @@ def validate_params(params: dict[str, Any], where: str) -> dict[str, Any]:
     if isinstance(params.get("stop"), str):
         params = {**params, "stop": [params["stop"]]}
     return params
+
+
+def _load_upstream(path: Path) -> tuple[str, dict[str, Any]]:
+    if not path.is_file():
+        raise UserError(f"parameter set '{path}' not found")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: must be a JSON object of parameter: value")
+    params: dict[str, Any] = {}
+    fields: dict[str, Any] = data  # JSON object keys are strings
+    for key, value in fields.items():
+        if key.startswith("$"):
+            continue  # "$note": upstream's comment
+        name = UPSTREAM_NAMES.get(key, key)
+        if key == "do_sample" and value is False:  # transformers' greedy switch
+            name, value = "temperature", 0.0
+        if name in params and params[name] != value:  # e.g. max_tokens and max_new_tokens disagree
+            raise UserError(f"{path}: two names for '{name}' with different values "
+                            f"({params[name]!r} and {value!r}); keep one")
+        params[name] = value
+    unknown = [key for key in params if key not in CANONICAL]
+    if unknown:
+        raise UserError(f"{path}: can-ai-code parameter(s) {', '.join(unknown)} have no equivalent here; "
+                        f"remove them (understood: {', '.join([*CANONICAL, *UPSTREAM_NAMES])}, "
+                        f"do_sample: false)")
+    return path.stem, validate_params(params, str(path))

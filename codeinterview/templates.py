@@ -7,10 +7,18 @@ template may also name a `prefix`: code the model is expected to continue
 stitches it back onto an answer that continues it without repeating it.
 
 Rendering is strict: an unknown variable is an error naming the template.
+
+can-ai-code's own template files load by path as they are: a `.txt` file is
+one Jinja string (a text template: the prompt exactly as upstream's prepare.py
+rendered it for its completion runtimes), a `.json` file a list of
+{role, content} messages whose contents are Jinja (a chat template). They see
+the same variables as ours and render as upstream's jinja2 defaults do: an
+absent question field prints as nothing, a trailing newline is dropped.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +39,11 @@ LANGUAGE_NAMES = {"python": "Python", "javascript": "JavaScript"}
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                           autoescape=False)
 _env.filters["language_name"] = lambda lang: LANGUAGE_NAMES.get(lang, lang)
+# upstream rendered with jinja2.Template(text): None prints as "", no trailing newline
+_upstream_env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
+                                   finalize=lambda value: "" if value is None else value)
+_upstream_env.filters.update(_env.filters)
+UPSTREAM_SUFFIXES = (".txt", ".json")
 
 
 @dataclass
@@ -59,29 +72,50 @@ class Template:
 def load_template(name_or_path: str, extra_variables: tuple[str, ...] = ()) -> Template:
     """`extra_variables` widens the allowed names beyond the question's (the
     feedback templates also see the verdict); unknown names stay errors."""
+    if Path(name_or_path).suffix in UPSTREAM_SUFFIXES:
+        return _load_upstream(Path(name_or_path), extra_variables)
     path, spec = load_named_yaml(name_or_path, PROMPTS_DIR, "template")
     if not isinstance(spec, dict) or spec.get("kind") not in ("chat", "text"):
         raise UserError(f"{path}: a template needs 'kind: chat' (with messages) or 'kind: text' (with text)")
     compile_ = lambda source, where: _compile(source, path, where, extra_variables)  # noqa: E731
     if spec["kind"] == "chat":
-        messages = spec.get("messages")
-        if not isinstance(messages, list) or not messages:
-            raise UserError(f"{path}: 'messages' must be a list of {{role, content}}")
-        compiled = []
-        for i, message in enumerate(messages):
-            if not isinstance(message, dict) or message.get("role") not in ("system", "user", "assistant"):
-                raise UserError(f"{path}: messages[{i}] needs role system, user or assistant and content")
-            compiled.append((message["role"], compile_(str(message.get("content", "")), f"messages[{i}]")))
-        return Template(path.stem, path, "chat", compiled, None, None)
+        return Template(path.stem, path, "chat", _messages(spec.get("messages"), path, compile_), None, None)
     if "text" not in spec:
         raise UserError(f"{path}: a text template needs 'text'")
     prefix = compile_(str(spec["prefix"]), "prefix") if spec.get("prefix") else None
     return Template(path.stem, path, "text", [], compile_(str(spec["text"]), "text"), prefix)
 
 
-def _compile(source: str, path: Path, where: str, extra_variables: tuple[str, ...] = ()) -> jinja2.Template:
+def _messages(messages: Any, path: Path, compile_) -> list[tuple[str, jinja2.Template]]:
+    if not isinstance(messages, list) or not messages:
+        raise UserError(f"{path}: 'messages' must be a list of {{role, content}}")
+    compiled = []
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ("system", "user", "assistant"):
+            raise UserError(f"{path}: messages[{i}] needs role system, user or assistant and content")
+        compiled.append((message["role"], compile_(str(message.get("content", "")), f"messages[{i}]")))
+    return compiled
+
+
+def _load_upstream(path: Path, extra_variables: tuple[str, ...]) -> Template:
+    """A can-ai-code prompts/*.txt or prompts/*.json file, named by its stem as upstream names it."""
+    if not path.is_file():
+        raise UserError(f"template '{path}' not found")
+    source = path.read_text(encoding="utf-8")
+    compile_ = lambda text, where: _compile(text, path, where, extra_variables, _upstream_env)  # noqa: E731
+    if path.suffix == ".txt":
+        return Template(path.stem, path, "text", [], compile_(source, "text"), None)
     try:
-        ast = _env.parse(source)
+        messages = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    return Template(path.stem, path, "chat", _messages(messages, path, compile_), None, None)
+
+
+def _compile(source: str, path: Path, where: str, extra_variables: tuple[str, ...] = (),
+             env: jinja2.Environment = _env) -> jinja2.Template:
+    try:
+        ast = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         raise UserError(f"{path}: {where}, line {exc.lineno}: {exc.message}") from None
     allowed = QUESTION_VARIABLES + EXTRA_VARIABLES + tuple(extra_variables)
@@ -89,7 +123,7 @@ def _compile(source: str, path: Path, where: str, extra_variables: tuple[str, ..
     if unknown:
         raise UserError(f"{path}: {where} uses unknown variable(s) {', '.join(sorted(unknown))}; "
                         f"available: {', '.join(allowed)}")
-    return _env.from_string(source)
+    return env.from_string(source)
 
 
 def template_variables(question_fields: dict[str, Any], name: str, suite: str, language: str,

@@ -15,6 +15,10 @@ Parameter mapping (canonical -> request body):
                          same name, which vLLM, llama.cpp's llama-server and
                          llama-cpp-python's server accept (OpenAI itself
                          rejects them; leave them out of the set for OpenAI)
+  typical_p, repeat_last_n, mirostat, mirostat_tau, mirostat_eta
+                         llama.cpp samplers: extra body fields of the same
+                         name, which llama.cpp's llama-server reads (other
+                         servers ignore or reject them; use them with llama-server)
 `params_sent` is exactly the body fields sent besides model and prompt.
 
 Connection: the API key is read from OPENAI_API_KEY (or the variable named by
@@ -37,7 +41,8 @@ if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 NATIVE = ("temperature", "top_p", "max_tokens", "seed", "stop", "presence_penalty", "frequency_penalty")
-EXTRA_BODY = ("top_k", "min_p", "repetition_penalty")
+EXTRA_BODY = ("top_k", "min_p", "repetition_penalty",
+              "typical_p", "repeat_last_n", "mirostat", "mirostat_tau", "mirostat_eta")
 PLACEHOLDER_KEY = "not-needed"   # local servers ignore the key but the client requires one
 
 
