@@ -33,7 +33,7 @@ from typing import Any
 from .errors import UserError
 from .grading import check_reason
 from .questions import Question
-from .records.schema import CheckReason
+from .records.schema import CheckReason, Status
 from .templates import Template, load_template, template_variables
 
 REVEAL = ("visible", "all", "none")
@@ -137,7 +137,7 @@ def verdict(graded: dict[str, Any], question: Question, language: str, reveal: s
     """The structured verdict on one graded answer, limited to what `reveal` allows."""
     if question.kind == "program":
         return program_verdict(graded, question, reveal)
-    status = str(graded.get("status"))
+    status = Status(graded["status"])
     checks = graded.get("checks") or []
     shown = shown_checks(checks, reveal)
     shown_names = {c["name"] for c in shown}
@@ -154,27 +154,27 @@ def verdict(graded: dict[str, Any], question: Question, language: str, reveal: s
         "check_timeout_s": check_timeout_s, "found_function": None,
     }
     function = graded.get("function") or {}
-    if status == "no_function" and function.get("fallback"):
+    if status == Status.NO_FUNCTION and function.get("fallback"):
         out["found_function"] = function.get("name")
     out["summary"] = _summary(out)
     return out
 
 
-_KINDS = {"fail": "wrong_result", "runtime_error": "exception"}
+_KINDS = {Status.FAIL: "wrong_result", Status.RUNTIME_ERROR: "exception"}
 
 
 def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> dict[str, Any]:
     """The verdict on an answer to a program question: the same fields as a
     function question's, with the test program as its one check."""
-    status = str(graded.get("status"))
+    status = Status(graded["status"])
     output = clean_output(graded.get("error") if isinstance(graded.get("error"), str) else None)
     exception = _exception_name(output)
-    shown = reveal == "all" or status == "syntax_error"  # a syntax error is the answer's own text
-    failed = status not in ("pass", "no_code", "no_function", "sandbox_error")
+    shown = reveal == "all" or status == Status.SYNTAX_ERROR  # a syntax error is the answer's own text
+    failed = status not in (Status.PASS, Status.NO_CODE, Status.NO_FUNCTION, Status.SANDBOX_ERROR)
     out: dict[str, Any] = {
         "status": status, "kind": _KINDS.get(status, status), "function_name": question.function_name,
         "error": None, "failures": [], "shown_passed": 0, "shown_failed": 0, "hidden_failed": 0,
-        "checks_total": 1, "checks_passed": int(status == "pass"),
+        "checks_total": 1, "checks_passed": int(status == Status.PASS),
         "check_timeout_s": (graded.get("timing") or {}).get("limit_s"), "found_function": None,
     }
     if failed and shown and output:
@@ -184,7 +184,7 @@ def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> 
         frames = frames[starts[0]:] if starts else frames  # not from the middle of a frame
         out["error"] = {"type": exception, "message": truncate(lines[-1], VALUE_CHARS), "line": None,
                         "source_line": None, "traceback": "\n".join(frames) or None}
-    if status in ("fail", "runtime_error", "timeout", "oom"):
+    if status in (Status.FAIL, Status.RUNTIME_ERROR, Status.TIMEOUT, Status.OOM):
         out["summary"] = _program_summary(status, exception, out["error"] is not None,
                                           out["check_timeout_s"])
     else:
@@ -201,9 +201,9 @@ def _exception_name(output: str) -> str | None:
 
 def _program_summary(status: str, exception: str | None, detailed: bool, limit_s: float | None) -> str:
     """One line; `detailed` when what the test program printed follows it."""
-    if status == "fail":
+    if status == Status.FAIL:
         return "The code fails the question's tests" + (":" if detailed else " (the tests are not shown).")
-    if status == "runtime_error":
+    if status == Status.RUNTIME_ERROR:
         return f"The code raised {exception or 'an error'} while the tests ran" + (":" if detailed else ".")
     if status == "timeout":
         within = f" within {limit_s:g} s" if limit_s else ""
@@ -233,16 +233,16 @@ def _load_error(graded: dict[str, Any], language: str) -> dict[str, Any] | None:
 def _summary(v: dict[str, Any]) -> str:
     """One line a reader (or a model) gets first."""
     kind, name = v["kind"], v["function_name"]
-    if kind == "pass":
+    if kind == Status.PASS:
         return "All checks passed."
-    if kind == "no_code":
+    if kind == Status.NO_CODE:
         return "No code was found in the answer."
-    if kind == "no_function":
+    if kind == Status.NO_FUNCTION:
         found = f" (found `{v['found_function']}` instead)" if v["found_function"] else ""
         return f"The code does not define a function named `{name}`{found}."
-    if kind == "syntax_error":  # the details follow in verdict["error"]
+    if kind == Status.SYNTAX_ERROR:  # the details follow in verdict["error"]
         return "The code does not parse."
-    if kind == "sandbox_error":
+    if kind == Status.SANDBOX_ERROR:
         return "The code could not be run (an infrastructure error, not the answer's fault)."
     failed = v["shown_failed"] + v["hidden_failed"]
     what = {"wrong_result": "returned a wrong result", "exception": "raised an error",
@@ -260,7 +260,7 @@ def raw_output(graded: dict[str, Any], question: Question, language: str, reveal
         return truncate("\n".join(filter(None, (v["summary"], text))), MESSAGE_CHARS)
     lines: list[str] = []
     error = _load_error(graded, language)
-    if graded.get("status") == "no_code":
+    if graded.get("status") == Status.NO_CODE:
         lines.append("no code found in the answer")
     if error:
         where = f" (line {error['line']})" if error.get("line") else ""
