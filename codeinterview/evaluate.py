@@ -25,6 +25,7 @@ from .questions import Question, load_suites, question_from_fields
 from .records import (EvalFields, KeySet, RecordWriter, RunIdentity, Status, input_for, now, provenance,
                       count_lines, read_records, record_key, record_stage, slot_key, stage_fields)
 from .sandbox import Limits
+from .scoring import Scoring
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,11 +87,12 @@ def grade_record(sandbox: Any, record: dict[str, Any], question: Question, gradi
     base = input_for("eval", record)
     limits = grading.limits
     fields = grade_answer(sandbox, question, record["language"], record.get("answer") or "",
-                          record.get("code_prefix"), limits, timing)
+                          record.get("code_prefix"), limits, timing, grading.scoring)
     if record.get("answer_error") and fields["status"] == Status.NO_CODE:
         fields["error"] = f"the backend gave no answer: {record['answer_error']}"
     if isinstance(record.get("attempts"), list) and record["attempts"]:
-        fields["attempts_graded"] = grade_attempts(sandbox, record, question, limits, fields, timing)
+        fields["attempts_graded"] = grade_attempts(sandbox, record, question, limits, fields, timing,
+                                                   grading.scoring)
         if any(a["status"] == Status.SANDBOX_ERROR for a in fields["attempts_graded"]):
             fields["status"] = Status.SANDBOX_ERROR  # not fully graded: redone when the stage is re-run
     fields = stage_fields(EvalFields, {**fields, "evaluated_at": now(), "grading": run.config["grading"]})
@@ -98,7 +100,8 @@ def grade_record(sandbox: Any, record: dict[str, Any], question: Question, gradi
 
 
 def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, limits: Limits,
-                   final: dict[str, Any], timing: RelativeTimeout | None = None) -> list[dict[str, Any]]:
+                   final: dict[str, Any], timing: RelativeTimeout | None = None,
+                   scoring: Scoring = Scoring.CODEINTERVIEW) -> list[dict[str, Any]]:
     """Grade every attempt of a feedback interview afresh (the interview's own
     grades are not trusted); the report turns these into pass rate per attempt."""
     graded: list[dict[str, Any]] = []
@@ -108,7 +111,7 @@ def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, lim
             fields = final  # the last attempt is the record's own answer
         else:
             fields = grade_answer(sandbox, question, record["language"], attempt.get("answer") or "",
-                                  prefix, limits, timing)
+                                  prefix, limits, timing, scoring)
         graded.append({"attempt": attempt.get("attempt", len(graded) + 1), "status": fields["status"],
                        "passed": fields["passed"], "total": fields["total"], "score": fields["score"],
                        "usage": attempt.get("usage") or {}})

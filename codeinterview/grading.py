@@ -13,6 +13,7 @@ from typing import Any
 from .extract import extract_code
 from .questions import Check, Question
 from .records.schema import CheckReason, Status
+from .scoring import Scoring
 from .values import bounded, bounded_text
 
 # The closed status vocabulary (DESIGN.md), as plain words.
@@ -149,12 +150,14 @@ def ungraded(status: Status, checks: list[Check], error: str | None = None) -> d
 
 
 def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
-                 code_prefix: str | None, limits: Any, timing: Any = None) -> dict[str, Any]:
+                 code_prefix: str | None, limits: Any, timing: Any = None,
+                 scoring: Scoring = Scoring.CODEINTERVIEW) -> dict[str, Any]:
     """Extract the code from one answer and grade it in the sandbox.
 
     Returns the eval fields: code, checks, status, passed, total, score, and
     what the sandbox saw (function, error, stdout, stderr). Shared by the
-    evaluate stage and the feedback executor.
+    evaluate stage and the feedback executor. `scoring` picks the rules for
+    function questions (codeinterview.scoring); program questions have one.
     """
     from .sandbox import CheckSpec, Job, SandboxUnavailable  # docker SDK only when grading
 
@@ -165,6 +168,9 @@ def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
     code = extract_code(answer, language, question.function_name, code_prefix)
     if code is None:
         return {"code": None, **ungraded(Status.NO_CODE, question.checks, "no code found in the answer")}
+    if scoring is Scoring.CAN_AI_CODE:
+        from .scoring.canaicode import grade_canaicode
+        return grade_canaicode(sandbox, question, language, code, limits)
     job = Job(language=language, code=code, kind="function", function=question.function_name,
               checks=[CheckSpec(c.name, c.expr) for c in question.checks], limits=limits)
     try:

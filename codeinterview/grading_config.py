@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import UserError
 from .sandbox.types import Limits
+from .scoring import SCORINGS, Scoring
 
 BACKENDS = ("docker", "process")
 DEFAULT_TIMEOUT_FACTOR = 4.0   # program questions: max(floor, factor x the reference's runtime)
@@ -26,6 +27,7 @@ class GradingConfig:
     timeout_factor: float = DEFAULT_TIMEOUT_FACTOR
     timeout_floor_s: float = DEFAULT_TIMEOUT_FLOOR_S
     unsafe: bool = False   # --unsafe-process-sandbox: the user accepts the process backend
+    scoring: Scoring = Scoring.CODEINTERVIEW  # --scoring: whose rules turn check results into credit
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
@@ -46,6 +48,9 @@ class GradingConfig:
                             help="docker (default) or process: no isolation, needs --unsafe-process-sandbox")
         parser.add_argument("--unsafe-process-sandbox", action="store_true",
                             help="allow --sandbox process, which runs model code on this host UNISOLATED")
+        parser.add_argument("--scoring", choices=SCORINGS, default=Scoring.CODEINTERVIEW.value,
+                            help="codeinterview (default): our documented rules; can-ai-code: "
+                                 "can-ai-code's evaluate.py rules, to compare with its leaderboard")
         parser.add_argument("--check-timeout", type=float, default=default.check_timeout_s,
                             help=f"seconds per check (default {default.check_timeout_s:g})")
         parser.add_argument("--job-timeout", type=float, default=default.timeout_s,
@@ -64,17 +69,19 @@ class GradingConfig:
         limits = Limits(timeout_s=args.job_timeout, check_timeout_s=args.check_timeout,
                         memory_mb=args.memory_mb)
         return cls(backend=args.sandbox, limits=limits, timeout_factor=args.timeout_factor,
-                   timeout_floor_s=args.timeout_floor, unsafe=args.unsafe_process_sandbox)
+                   timeout_floor_s=args.timeout_floor, unsafe=args.unsafe_process_sandbox,
+                   scoring=Scoring(args.scoring))
 
     def identity(self) -> dict[str, Any]:
         """What makes two gradings comparable (the eval run's config, and each
-        eval record's `grading`): backend, sandbox image, limits, timeouts."""
+        eval record's `grading`): backend, sandbox image, limits, timeouts, scoring."""
         image = None
         if self.backend == "docker":
             from .sandbox.image import image_tag
             image = image_tag()
         return {"backend": self.backend, "image": image, "limits": asdict(self.limits),
-                "timeout_factor": self.timeout_factor, "timeout_floor_s": self.timeout_floor_s}
+                "timeout_factor": self.timeout_factor, "timeout_floor_s": self.timeout_floor_s,
+                "scoring": self.scoring.value}
 
     def relative_timeout(self):
         from .benchmarks.program import RelativeTimeout

@@ -181,7 +181,7 @@ class FeedbackExecutor(Executor):
         (it is never fed back to the model as its own failure)."""
         for _ in range(2):
             graded = grade_answer(self._pool(), question, language, text, code_prefix, self.limits,
-                                  self._timing)
+                                  self._timing, self.grading.scoring)
             if graded["status"] != Status.SANDBOX_ERROR:
                 return graded
         raise InfrastructureError(f"the sandbox failed while grading {question.suite}/{question.name} "
