@@ -1,36 +1,61 @@
 """Pull the code to grade out of a model's answer.
 
-Handles: <think>...</think> reasoning (closed, unclosed, or only a closing
-tag), fenced blocks with or without a language tag, a missing opening or
-closing fence, several blocks (the one in the question's language that
-defines the function the Signature names wins), and completion answers that
-continue a code prefix without repeating it.
+Handles: chat-template end tokens left in the answer, <think>...</think>
+reasoning (closed, unclosed, or only a closing tag), the block notations of
+extract_blocks (Markdown fences, tagged or not, with a missing opening or
+closing fence; CodeLlama's [PYTHON]; HTML <pre>/<code>), several blocks (the
+one that defines the function the Signature names wins, see extract_code),
+answers indented as a whole, and completion answers that continue a code
+prefix without repeating it.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 
-LANGUAGE_TAGS = {
-    "python": {"python", "py", "python3", "py3"},
-    "javascript": {"javascript", "js", "node", "nodejs", "jsx", "mjs"},
-}
-FENCE_RE = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([\w.+#-]*)[^\n]*$", re.M)
+from .extract_blocks import ALL_TAGS, FENCE_RE, LANGUAGE_TAGS, Block, find_blocks
+
 THINK_RE = re.compile(r"<think>.*?</think>", re.S | re.I)
+# End-of-turn tokens of common chat templates; </s> only at a line's end, so
+# that code writing an HTML strikethrough keeps it.
+END_TOKEN_RE = re.compile(r"<\|(?:im_end|im_start|EOT|endoftext|end_of_text|end|eot_id)\|>"
+                          r"|<｜end▁of▁sentence｜>|</s>(?=[ \t]*(?:\n|$))")
 # Loose signs that text is code at all, per language (for unfenced answers).
 CODE_HINTS = {
     "python": re.compile(r"^\s*(def|class|import|from)\s|^\s*return\b", re.M),
     "javascript": re.compile(r"\bfunction\b|=>|^\s*(const|let|var)\s", re.M),
 }
+# The names of the functions a piece of code defines, at any level.
+DEFINITION_RE = {
+    "python": re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(|^\s*(\w+)\s*=\s*lambda\b", re.M),
+    "javascript": re.compile(r"\bfunction\s*\*?\s*([\w$]+)\s*\("
+                             r"|(?<![\w$])([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|\(|[\w$]+\s*=>)"),
+}
+
+
+def defined_names(code: str, language: str) -> list[str]:
+    pattern = DEFINITION_RE.get(language, DEFINITION_RE["javascript"])
+    return [a or b for a, b in pattern.findall(code)]
 
 
 def defines(code: str, language: str, name: str) -> bool:
     """Whether `code` defines a function called `name` at any level."""
-    n = re.escape(name)
-    if language == "python":
-        return re.search(rf"^\s*(async\s+)?def\s+{n}\s*\(|^\s*{n}\s*=\s*lambda\b", code, re.M) is not None
-    return re.search(rf"\bfunction\s*\*?\s*{n}\s*\(|\b{n}\s*=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)",
-                     code) is not None
+    return name in defined_names(code, language)
+
+
+def defines_like(code: str, language: str, name: str) -> bool:
+    """Whether `code` defines `name` up to case and underscores (a model that
+    wrote secretIdentities for secretidentities)."""
+    return _loose(name) in {_loose(n) for n in defined_names(code, language)}
+
+
+def _loose(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def strip_end_tokens(text: str) -> str:
+    return END_TOKEN_RE.sub("", text)
 
 
 def strip_think(text: str) -> str:
@@ -44,52 +69,54 @@ def strip_think(text: str) -> str:
     return text
 
 
-def fenced_blocks(text: str) -> list[tuple[str, str]]:
-    """(tag, code) for each fenced block; tolerates a missing closing fence,
-    and a missing opening fence when the text starts with code."""
-    fences = list(FENCE_RE.finditer(text))
-    blocks = []
-    i = 0
-    if fences and fences[0].group(2) == "" and len(fences) % 2 == 1:
-        # an odd number of fences with a bare first one: the opening was left out
-        blocks.append(("", text[:fences[0].start()]))
-        i = 1
-    while i < len(fences):
-        opening = fences[i]
-        closing = fences[i + 1] if i + 1 < len(fences) else None
-        end = closing.start() if closing else len(text)
-        blocks.append((opening.group(2).lower(), text[opening.end() + 1:end]))
-        i += 2
-    return [(tag, code.strip("\n")) for tag, code in blocks if code.strip()]
-
-
 def extract_code(answer: str, language: str, function_name: str,
                  code_prefix: str | None = None) -> str | None:
-    """The code to grade, or None when the answer holds no code."""
+    """The code to grade, or None when the answer holds no code.
+
+    Of several blocks, the one ranked highest by, in order: it defines the
+    function under the Signature's name; under that name up to case and
+    underscores; it defines some function (not data or usage); its tag is
+    the question's language; its tag is not another language; it comes
+    later. Helpers it uses from other blocks of its tag come along."""
     if not answer:
         return None
-    text = strip_think(answer)
+    text = strip_think(strip_end_tokens(answer))
     if code_prefix is not None:
         stitched = _continue_prefix(text, language, function_name, code_prefix)
         if stitched is not None:
             return stitched
-    blocks = fenced_blocks(text)
+    blocks = find_blocks(text)
     if not blocks:
-        return text.strip() if CODE_HINTS[language].search(text) else None
+        if not CODE_HINTS[language].search(text):
+            return None
+        return _dedent(text.strip("\n"), language, function_name).strip()
     tags = LANGUAGE_TAGS.get(language, {language})
-    other_tags = set().union(*LANGUAGE_TAGS.values()) - tags
+    other_tags = ALL_TAGS - tags
 
-    def rank(block: tuple[str, str]) -> tuple[bool, bool, bool]:
+    def rank(block: Block) -> tuple[bool, ...]:
         tag, code = block
-        return (defines(code, language, function_name), tag in tags, tag not in other_tags)
+        return (defines(code, language, function_name), defines_like(code, language, function_name),
+                bool(defined_names(code, language)), tag in tags, tag not in other_tags)
 
     # max() keeps the first of equals; prefer later blocks on ties (a final
     # corrected version usually comes last), so scan in reverse.
     best = max(reversed(blocks), key=rank)
     helpers = [code for tag, code in blocks
                if code is not best[1] and tag == best[0] and _used_helpers(code, best[1], language)
-               and not defines(code, language, function_name)]
-    return "\n\n".join(helpers + [best[1]])
+               and not defines_like(code, language, function_name)]
+    code = _dedent(best[1], language, function_name)
+    if code != best[1]:  # the whole answer was indented: so were its helpers
+        helpers = [textwrap.dedent(helper) for helper in helpers]
+    return "\n\n".join(helpers + [code])
+
+
+def _dedent(code: str, language: str, name: str) -> str:
+    """Remove the indentation the whole code shares, when the function then
+    starts a line (an answer indented as a whole); a bare body keeps its
+    indentation, for the signature to be stitched back onto it."""
+    dedented = textwrap.dedent(code)
+    top_level = "\n".join(line for line in dedented.splitlines() if line[:1] not in (" ", "\t"))
+    return dedented if defines_like(top_level, language, name) else code
 
 
 def _used_helpers(code: str, user: str, language: str) -> bool:
@@ -97,7 +124,7 @@ def _used_helpers(code: str, user: str, language: str) -> bool:
     the model put in a separate block)."""
     pattern = (r"^(?:async\s+)?(?:def|class)\s+(\w+)" if language == "python"
                else r"^(?:async\s+)?(?:function\s*\*?\s*|(?:const|let|var|class)\s+)([\w$]+)")
-    names = re.findall(pattern, code, re.M)
+    names = re.findall(pattern, textwrap.dedent(code), re.M)
     return any(re.search(rf"(?<![\w$]){re.escape(n)}(?![\w$])", user) for n in names)
 
 

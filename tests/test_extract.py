@@ -66,3 +66,12 @@ def test_completion_stitches_prefix():
     js_prefix = "function add(a, b) {\n"
     assert extract_code("  return a + b;\n}\n", "javascript", "add", js_prefix) == \
         "function add(a, b) {\n  return a + b;\n}\n"
+
+
+def test_missing_opening_fence_after_prose_starts_at_the_code():
+    assert extract_code(f"Sure, here:\n{PY_F}\n```\nThis adds.", "python", "add") == PY_F
+
+
+def test_bare_body_keeps_its_indentation():
+    # a body without its signature is stitched onto the prompt's: it must stay indented
+    assert extract_code("```python\n    return a + b\n```", "python", "add") == "    return a + b"
