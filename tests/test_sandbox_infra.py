@@ -15,6 +15,7 @@ import pytest
 from codeinterview.grading import grade_answer
 from codeinterview.questions import question_from_fields
 from codeinterview.sandbox import Limits, SandboxUnavailable, open_sandbox
+from codeinterview.sandbox.docker_backend import OWNER_LABEL, _owner
 from conftest_sandbox import job
 
 SLOW = "import time\ndef f(x):\n    time.sleep(2)\n    return x * 2\n"
@@ -22,8 +23,9 @@ LIMITS = Limits(timeout_s=20.0, check_timeout_s=10.0, memory_mb=192)
 
 
 class Killer(threading.Thread):
-    """Kills the first `times` sandbox containers that appear after it starts,
-    each 0.5 s into its life (mid-job)."""
+    """Kills the first `times` sandbox containers of this test process that
+    appear after it starts, each 0.5 s into its life (mid-job). Only its own:
+    another run's containers on the same engine are neither killed nor counted."""
 
     def __init__(self, times: int):
         super().__init__(daemon=True)
@@ -32,7 +34,8 @@ class Killer(threading.Thread):
         self.times, self.killed, self.stop = times, [], threading.Event()
 
     def _ids(self):
-        return {c.id for c in self.client.containers.list(filters={"label": "codeinterview.sandbox"})}
+        mine = f"{OWNER_LABEL}={_owner()}"
+        return {c.id for c in self.client.containers.list(filters={"label": mine})}
 
     def run(self):
         while len(self.killed) < self.times and not self.stop.is_set():
