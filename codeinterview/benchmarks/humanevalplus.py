@@ -1,10 +1,11 @@
 """HumanEval+ (evalplus/humanevalplus_release): HumanEvalPlus.jsonl.gz or
 HumanEvalPlus-Mini.jsonl.gz.
 
-Official rule (the evalplus package): expected outputs come from the canonical
-solution run on every input; the answer must match each one (exact, or within
-the dataset's atol). "base" is base_input only (the HumanEval tests), "plus"
-is base_input and plus_input. The question's Test program carries the inputs
+Official rule (the evalplus package, 0.3.1): expected outputs come from the
+canonical solution run on every input; the answer must match each one (exact,
+or of the same type and within the tolerance; find_zero by its oracle), each
+input within its own time limit (evalplus_check.py). "base" is base_input only
+(the HumanEval tests), "plus" is base_input and plus_input. The question's Test program carries the inputs
 (compressed) and evalplus_check.py, so one sandbox run grades one answer and
 the expected outputs never enter the record.
 """

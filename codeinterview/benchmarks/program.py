@@ -13,7 +13,11 @@ it and fails, where a bare exit-code rule would pass it.
 
 Timeouts are relative, as in evalplus: the reference solution's program is run
 once per question and sandbox, and each answer gets max(floor, factor x that
-runtime). The figures go into the record's `timing`.
+runtime). HumanEval+ programs also time each input inside the program, as
+evalplus does: max(1 s, factor x the reference's time on that input), within
+each set's budget (min(60 s, the set's limits summed) + 2 s); the whole
+program then gets the reference's budgets on top, as a backstop for answers
+that a signal cannot stop. The figures go into the record's `timing`.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")
 # exec(program, {}) in the official evaluators runs with __name__ == "builtins",
 # so an answer's `if __name__ == "__main__":` block must not run here either.
 PYTHON_HEADER = '__name__ = "builtins"\n'
+DEFAULT_INPUT_FLOOR_S = 1.0   # HumanEval+: the least time limit of one input (evalplus's min_time_limit)
 
 
 def assemble(question: Question, language: str, code: str) -> str | None:
@@ -57,9 +62,13 @@ def assemble(question: Question, language: str, code: str) -> str | None:
     return None
 
 
-def program_text(body: str, test: str, language: str, token: str) -> str:
+def program_text(body: str, test: str, language: str, token: str,
+                 input_limit: tuple[float, float] | None = None) -> str:
+    """input_limit: (factor, floor) of HumanEval+'s per-input time limits (evalplus_check.py)."""
     if language == "python":
-        return (f"{PYTHON_HEADER}{body}\n{test}\n"
+        evalplus = input_limit and "_ci_evalplus(" in test  # only HumanEval+ programs read it
+        header = PYTHON_HEADER + (f"_ci_input_limit = {input_limit!r}\n" if evalplus else "")
+        return (f"{header}{body}\n{test}\n"
                 f"import sys as _ci_sys\n_ci_sys.__stderr__.write({token!r} + '\\n')\n")
     return f"{body}\n{test}\nprocess.stderr.write({token!r} + '\\n');\n"
 
@@ -95,13 +104,21 @@ def judge(language: str, result: Any, token: str) -> tuple[Status, str | None]:
 
 
 def _evalplus_summary(stderr: str) -> dict | None:
-    """HumanEval+ inputs passed per set (informational: the status never depends on it)."""
+    """HumanEval+: inputs passed per set, whether the first failure was an input's
+    time limit, and the sets' time budgets (the last summary line: one is
+    written after each set)."""
     for line in reversed(EVALPLUS_LINE.findall(stderr)):
         try:
             return json.loads(line)
         except ValueError:
             continue
     return None
+
+
+def _tests(stderr: str) -> dict | None:
+    """The record's `tests`: HumanEval+ inputs [passed, run, total] per set."""
+    summary = _evalplus_summary(stderr)
+    return {"base": summary["base"], "plus": summary["plus"]} if summary else None
 
 
 def _last_exception(stderr: str) -> str | None:
@@ -125,8 +142,9 @@ class RelativeTimeout:
     measured once in the sandbox (threads asking together wait for one run)."""
 
     def __init__(self, factor: float = DEFAULT_TIMEOUT_FACTOR, floor_s: float = DEFAULT_TIMEOUT_FLOOR_S,
-                 cap_s: float = 120.0):
+                 cap_s: float = 120.0, input_floor_s: float = DEFAULT_INPUT_FLOOR_S):
         self.factor, self.floor_s, self.cap_s = factor, floor_s, cap_s
+        self.input_limit = (factor, input_floor_s)  # HumanEval+'s per-input limits
         # sandbox -> {question key: timing}; a closed sandbox's figures go with it
         self._cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._locks: dict[tuple, threading.Lock] = {}
@@ -137,7 +155,7 @@ class RelativeTimeout:
         reference = question.reference(language)
         if not reference or not self.factor:  # nothing to measure, or a fixed timeout: the floor
             return {"reference_s": None, "reference_status": None, "limit_s": self.floor_s,
-                    "factor": self.factor, "floor_s": self.floor_s}, None
+                    "factor": self.factor, "floor_s": self.floor_s, "budget_s": None}, None
         digest = hashlib.sha256((reference + question.fields["Test"][language]).encode()).hexdigest()
         key = (question.suite, question.name, language, digest)
         with self._lock:
@@ -150,27 +168,34 @@ class RelativeTimeout:
 
     def _measure(self, sandbox, question, language, reference, limits) -> tuple[dict, tuple]:
         body = assemble(question, language, reference) or reference
-        result, status, error = run_program(sandbox, question, language, body, limits, self.cap_s)
+        result, status, error = run_program(sandbox, question, language, body, limits, self.cap_s,
+                                            self.input_limit)
         reference_s = round(result.duration_s, 4)
-        limit = self.cap_s if status == Status.TIMEOUT else max(self.floor_s, self.factor * reference_s)
+        # HumanEval+: the inputs' own budgets come on top (the program enforces them itself)
+        budget = (_evalplus_summary(result.stderr) or {}).get("budget_s")
+        limit = max(self.floor_s, self.factor * reference_s) + (budget or 0)
+        if result.status == Status.TIMEOUT:
+            limit = self.cap_s
         times = {"reference_s": reference_s, "reference_status": status, "limit_s": round(limit, 3),
-                 "factor": self.factor, "floor_s": self.floor_s}
+                 "factor": self.factor, "floor_s": self.floor_s, "budget_s": budget}
         return times, (body, result, status, error)
 
 
 DEFAULT_TIMING = RelativeTimeout()  # for callers that pass none (evaluate.py passes its flags')
 
 
-def run_program(sandbox, question, language, body, limits, timeout_s):
+def run_program(sandbox, question, language, body, limits, timeout_s, input_limit=None):
     """Run body + the question's test once: (JobResult, status, error)."""
     from ..sandbox import Job
 
     token = TOKEN_PREFIX + secrets.token_hex(12)
     limits = dataclasses.replace(limits, timeout_s=timeout_s, check_timeout_s=timeout_s,
                                  output_bytes=max(limits.output_bytes, OUTPUT_BYTES))
-    code = program_text(body, question.fields["Test"][language], language, token)
+    code = program_text(body, question.fields["Test"][language], language, token, input_limit)
     result = sandbox.run(Job(language=language, code=code, kind="program", limits=limits))
     status, error = judge(language, result, token)
+    if status in (Status.FAIL, Status.RUNTIME_ERROR) and (_evalplus_summary(result.stderr) or {}).get("timeout"):
+        status = Status.TIMEOUT  # HumanEval+: an input ran over its own limit before anything else failed
     return result, status, error
 
 
@@ -189,18 +214,19 @@ def grade_program(sandbox: Any, question: Question, language: str, answer: str,
     if body is None:
         return {**empty, "code": code, "status": Status.NO_FUNCTION,
                 "error": f"the answer does not define {question.function_name}"}
+    timing = timing or DEFAULT_TIMING
     try:
-        times, reference = (timing or DEFAULT_TIMING).measure(sandbox, question, language, limits)
+        times, reference = timing.measure(sandbox, question, language, limits)
         # An answer whose program is the reference's gets that run's verdict (same program,
         # same sandbox) instead of a second run: a self-test costs one run per question.
         shared = reference[1:] if reference and reference[0] == body and reference[2] != Status.TIMEOUT else None
         result, status, error = shared or run_program(sandbox, question, language, body, limits,
-                                                      times["limit_s"])
+                                                      times["limit_s"], timing.input_limit)
     except SandboxUnavailable as exc:
         return {**empty, "code": code, "status": Status.SANDBOX_ERROR, "error": str(exc)}
     passed = int(status == Status.PASS)
     return {**empty, "code": code, "status": status, "passed": passed, "score": float(passed),
             "error": error, "stdout": result.stdout, "stderr": result.stderr, "timing": times,
-            "tests": _evalplus_summary(result.stderr),
+            "tests": _tests(result.stderr),
             "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced,
                         "reference_run": shared is not None}}
