@@ -114,6 +114,8 @@ def _dedent(code: str, language: str, name: str) -> str:
     """Remove the indentation the whole code shares, when the function then
     starts a line (an answer indented as a whole); a bare body keeps its
     indentation, for the signature to be stitched back onto it."""
+    if any(line.strip() and line[:1] not in (" ", "\t") for line in code.splitlines()):
+        return code  # nothing shared to remove (and dedent would blank whitespace-only lines)
     dedented = textwrap.dedent(code)
     top_level = "\n".join(line for line in dedented.splitlines() if line[:1] not in (" ", "\t"))
     return dedented if defines_like(top_level, language, name) else code
