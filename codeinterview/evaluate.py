@@ -87,7 +87,8 @@ def grade_record(sandbox: Any, record: dict[str, Any], question: Question, gradi
     base = input_for("eval", record)
     limits = grading.limits
     fields = grade_answer(sandbox, question, record["language"], record.get("answer") or "",
-                          record.get("code_prefix"), limits, timing, grading.scoring)
+                          record.get("code_prefix"), limits, timing, grading.scoring,
+                          record.get("code_suffix"))
     if record.get("answer_error") and fields["status"] == Status.NO_CODE:
         fields["error"] = f"the backend gave no answer: {record['answer_error']}"
     if isinstance(record.get("attempts"), list) and record["attempts"]:
@@ -111,7 +112,7 @@ def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, lim
             fields = final  # the last attempt is the record's own answer
         else:
             fields = grade_answer(sandbox, question, record["language"], attempt.get("answer") or "",
-                                  prefix, limits, timing, scoring)
+                                  prefix, limits, timing, scoring, record.get("code_suffix"))
         graded.append({"attempt": attempt.get("attempt", len(graded) + 1), "status": fields["status"],
                        "passed": fields["passed"], "total": fields["total"], "score": fields["score"],
                        "usage": attempt.get("usage") or {}})

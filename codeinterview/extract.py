@@ -5,8 +5,8 @@ reasoning (closed, unclosed, or only a closing tag), the block notations of
 extract_blocks (Markdown fences, tagged or not, with a missing opening or
 closing fence; CodeLlama's [PYTHON]; HTML <pre>/<code>), several blocks (the
 one that defines the function the Signature names wins, see extract_code),
-answers indented as a whole, and completion answers that continue a code
-prefix without repeating it.
+answers indented as a whole, completion answers that continue a code
+prefix without repeating it, and fill-in-the-middle answers (the middle, raw).
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ THINK_RE = re.compile(r"<think>.*?</think>", re.S | re.I)
 # that code writing an HTML strikethrough keeps it.
 END_TOKEN_RE = re.compile(r"<\|(?:im_end|im_start|EOT|endoftext|end_of_text|end|eot_id)\|>"
                           r"|<｜end▁of▁sentence｜>|</s>(?=[ \t]*(?:\n|$))")
+# What ends a fill-in-the-middle answer: end-of-text, CodeLlama's <EOT>, padding
+# and file separators of the FIM vocabularies. Nothing after one is the middle.
+FIM_END_RE = re.compile(r"<\|(?:endoftext|EOT|fim_pad|file_sep|repo_name)\|>"  # Qwen, StarCoder, DeepSeek
+                        r"|<(?:fim_pad|file_sep|repo_name|EOT)>"                  # StarCoder, CodeLlama
+                        r"|<｜end▁of▁sentence｜>|</s>(?=[ \t]*(?:\n|$))")        # DeepSeek, Llama
 # Loose signs that text is code at all, per language (for unfenced answers).
 CODE_HINTS = {
     "python": re.compile(r"^\s*(def|class|import|from)\s|^\s*return\b", re.M),
@@ -70,16 +75,21 @@ def strip_think(text: str) -> str:
 
 
 def extract_code(answer: str, language: str, function_name: str,
-                 code_prefix: str | None = None) -> str | None:
+                 code_prefix: str | None = None, code_suffix: str | None = None) -> str | None:
     """The code to grade, or None when the answer holds no code.
 
     Of several blocks, the one ranked highest by, in order: it defines the
     function under the Signature's name; under that name up to case and
     underscores; it defines some function (not data or usage); its tag is
     the question's language; its tag is not another language; it comes
-    later. Helpers it uses from other blocks of its tag come along."""
+    later. Helpers it uses from other blocks of its tag come along.
+
+    With a `code_suffix` (a fill-in-the-middle prompt) the answer is the
+    middle as the model wrote it: code = prefix + middle + suffix."""
     if not answer:
         return None
+    if code_suffix is not None:
+        return (code_prefix or "") + fim_middle(answer) + code_suffix
     text = strip_think(strip_end_tokens(answer))
     if code_prefix is not None:
         stitched = _continue_prefix(text, language, function_name, code_prefix)
@@ -108,6 +118,13 @@ def extract_code(answer: str, language: str, function_name: str,
     if code != best[1]:  # the whole answer was indented: so were its helpers
         helpers = [textwrap.dedent(helper) for helper in helpers]
     return "\n\n".join(helpers + [code])
+
+
+def fim_middle(answer: str) -> str:
+    """A FIM answer up to its first end token; the rest is untouched (its
+    whitespace is the code's)."""
+    end = FIM_END_RE.search(answer)
+    return answer[:end.start()] if end else answer
 
 
 def _dedent(code: str, language: str, name: str) -> str:

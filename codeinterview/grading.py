@@ -151,21 +151,22 @@ def ungraded(status: Status, checks: list[Check], error: str | None = None) -> d
 
 def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
                  code_prefix: str | None, limits: Any, timing: Any = None,
-                 scoring: Scoring = Scoring.CODEINTERVIEW) -> dict[str, Any]:
+                 scoring: Scoring = Scoring.CODEINTERVIEW, code_suffix: str | None = None) -> dict[str, Any]:
     """Extract the code from one answer and grade it in the sandbox.
 
     Returns the eval fields: code, checks, status, passed, total, score, and
     what the sandbox saw (function, error, stdout, stderr). Shared by the
     evaluate stage and the feedback executor. `scoring` picks the rules for
     function questions (codeinterview.scoring); program questions have one.
+    `code_suffix` marks a fill-in-the-middle answer (extract_code).
     """
     from .sandbox import CheckSpec, Job, SandboxUnavailable  # docker SDK only when grading
 
     if question.kind == "program":  # a whole test program (HumanEval style); `timing`: its RelativeTimeout
         from .benchmarks.program import grade_program
-        return grade_program(sandbox, question, language, answer, code_prefix, limits, timing)
+        return grade_program(sandbox, question, language, answer, code_prefix, limits, timing, code_suffix)
 
-    code = extract_code(answer, language, question.function_name, code_prefix)
+    code = extract_code(answer, language, question.function_name, code_prefix, code_suffix)
     if code is None:
         return {"code": None, **ungraded(Status.NO_CODE, question.checks, "no code found in the answer")}
     if scoring is Scoring.CAN_AI_CODE:

@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
                 fields = stage_fields(PromptFields, {
                     "suite": suite.name, "suite_hash": suite.hash, "name": question.name,
                     "language": language, "question": question.fields, "template": template.name,
-                    "prompt": prompt, "code_prefix": prefix, "prepared_at": now()})
+                    "prompt": prompt, "code_prefix": prefix,
+                    "code_suffix": template.code_suffix(variables), "prepared_at": now()})
                 writer.write(run.stamp({**fields, **provenance()}, {}))
                 count += 1
     print(f"prepared {count} prompts from {len(suites)} suite(s)", file=sys.stderr)

@@ -6,6 +6,11 @@ template may also name a `prefix`: code the model is expected to continue
 (for example the function's first line); it ends the prompt, and extraction
 stitches it back onto an answer that continues it without repeating it.
 
+A fill-in-the-middle template (`kind: fim`) is one Jinja string in a code
+model's FIM vocabulary, seeing `prefix` and `suffix`: the code before and
+after the hole (a FIM question's Prompt and Suffix). The model's answer is the
+middle; extraction stitches prefix + middle + suffix.
+
 Rendering is strict: an unknown variable is an error naming the template.
 
 can-ai-code's own template files load by path as they are: a `.txt` file is
@@ -34,6 +39,7 @@ DEFAULT_TEMPLATE = "chat-simple"
 # Question fields every template may use; optional ones render as None.
 QUESTION_VARIABLES = ("Signature", "Input", "Output", "Fact", "Description", "Prompt")
 EXTRA_VARIABLES = ("language", "name", "function_name", "args", "suite", "question")
+FIM_VARIABLES = ("prefix", "suffix")  # fim templates only
 LANGUAGE_NAMES = {"python": "Python", "javascript": "JavaScript"}
 
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -50,9 +56,9 @@ UPSTREAM_SUFFIXES = (".txt", ".json")
 class Template:
     name: str
     path: Path
-    kind: str                                   # "chat" or "text"
+    kind: str                                   # "chat", "text" or "fim"
     messages: list[tuple[str, jinja2.Template]]  # chat
-    text: jinja2.Template | None                 # text
+    text: jinja2.Template | None                 # text, fim
     prefix: jinja2.Template | None               # text: code the model continues
 
     def render(self, variables: dict[str, Any]) -> tuple[list[dict[str, str]] | str, str | None]:
@@ -61,12 +67,27 @@ class Template:
             if self.kind == "chat":
                 return [{"role": role, "content": body.render(variables).strip()}
                         for role, body in self.messages], None
-            assert self.text is not None  # kind "text": load_template always compiles one
+            assert self.text is not None  # kind "text" or "fim": load_template always compiles one
+            if self.kind == "fim":
+                before, after = self._fim_parts(variables)
+                return self.text.render({**variables, "prefix": before, "suffix": after}), before
             prefix = self.prefix.render(variables) if self.prefix else None
             return self.text.render(variables) + (prefix or ""), prefix
         except jinja2.UndefinedError as exc:
             raise UserError(f"{self.path}: {exc.message} while rendering question "
                             f"'{variables.get('name')}' ({variables.get('language')})") from None
+
+    def code_suffix(self, variables: dict[str, Any]) -> str | None:
+        """The code after the hole, for a FIM template (None for the others)."""
+        return self._fim_parts(variables)[1] if self.kind == "fim" else None
+
+    def _fim_parts(self, variables: dict[str, Any]) -> tuple[str, str]:
+        suffix = (variables["question"].get("Suffix") or {}).get(variables["language"])
+        if not isinstance(variables.get("Prompt"), str) or not isinstance(suffix, str):
+            raise UserError(f"{self.path}: a fill-in-the-middle template needs questions with a Prompt "
+                            f"and a Suffix (a FIM suite, e.g. --interview humaneval-fim:single=PATH); "
+                            f"question '{variables.get('name')}' ({variables.get('language')}) has none")
+        return variables["Prompt"], suffix
 
 
 def load_template(name_or_path: str, extra_variables: tuple[str, ...] = ()) -> Template:
@@ -75,13 +96,17 @@ def load_template(name_or_path: str, extra_variables: tuple[str, ...] = ()) -> T
     if Path(name_or_path).suffix in UPSTREAM_SUFFIXES:
         return _load_upstream(Path(name_or_path), extra_variables)
     path, spec = load_named_yaml(name_or_path, PROMPTS_DIR, "template")
-    if not isinstance(spec, dict) or spec.get("kind") not in ("chat", "text"):
-        raise UserError(f"{path}: a template needs 'kind: chat' (with messages) or 'kind: text' (with text)")
+    if not isinstance(spec, dict) or spec.get("kind") not in ("chat", "text", "fim"):
+        raise UserError(f"{path}: a template needs 'kind: chat' (with messages), 'kind: text' (with text) "
+                        f"or 'kind: fim' (with text using prefix and suffix)")
     compile_ = lambda source, where: _compile(source, path, where, extra_variables)  # noqa: E731
     if spec["kind"] == "chat":
         return Template(path.stem, path, "chat", _messages(spec.get("messages"), path, compile_), None, None)
     if "text" not in spec:
-        raise UserError(f"{path}: a text template needs 'text'")
+        raise UserError(f"{path}: a {spec['kind']} template needs 'text'")
+    if spec["kind"] == "fim":  # the code around the hole: variables of its own
+        text = _compile(str(spec["text"]), path, "text", extra_variables + FIM_VARIABLES)
+        return Template(path.stem, path, "fim", [], text, None)
     prefix = compile_(str(spec["prefix"]), "prefix") if spec.get("prefix") else None
     return Template(path.stem, path, "text", [], compile_(str(spec["text"]), "text"), prefix)
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..questions import Suite
-from . import humaneval, humaneval_js, humanevalplus, mbpp
+from . import humaneval, humaneval_fim, humaneval_js, humanevalplus, mbpp
 
 # importer name -> loader(path, split or None) -> Suite of program questions
 IMPORTERS = {
     "humaneval": humaneval.load,
+    "humaneval-fim": humaneval_fim.load,
     "humanevalplus": humanevalplus.load,
     "humaneval-js": humaneval_js.load,
     "mbpp": mbpp.load_full,

@@ -200,14 +200,15 @@ def run_program(sandbox, question, language, body, limits, timeout_s, input_limi
 
 
 def grade_program(sandbox: Any, question: Question, language: str, answer: str,
-                  code_prefix: str | None, limits: Any, timing: RelativeTimeout | None = None) -> dict[str, Any]:
+                  code_prefix: str | None, limits: Any, timing: RelativeTimeout | None = None,
+                  code_suffix: str | None = None) -> dict[str, Any]:
     """Eval fields for one answer to a program question (the same fields as a
     function question's, plus `timing` and, for HumanEval+, `tests`)."""
     from ..sandbox import SandboxUnavailable
 
     empty = {"checks": [], "passed": 0, "total": 1, "score": 0.0, "function": None,
              "stdout": None, "stderr": None, "timing": None, "tests": None}
-    code = extract_code(answer, language, question.function_name, code_prefix)
+    code = extract_code(answer, language, question.function_name, code_prefix, code_suffix)
     if code is None:
         return {**empty, "code": None, "status": Status.NO_CODE, "error": "no code found in the answer"}
     body = assemble(question, language, code)

@@ -2,6 +2,8 @@
 
 Used for the demo run and to self-test a suite (every reference answer must
 pass every check). It samples nothing, so every parameter is trivially honoured.
+A fill-in-the-middle prompt is answered with the hidden middle alone, raw, as
+a FIM model answers.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ class ReferenceExecutor(Executor):
     def ask(self, request: Request) -> Answer:
         record = request.record
         language = record.get("language")
-        reference = (record.get("question") or {}).get("Reference") or {}
+        question = record.get("question") or {}
+        if record.get("code_suffix") is not None:  # fill-in-the-middle: the middle, no fence
+            middle = (question.get("Middle") or {}).get(language)
+            if middle is None:
+                raise UserError(f"question '{record.get('name')}' ({record.get('suite')}) has no Middle "
+                                f"for {language}; use --executor replay or a model")
+            return Answer(key=request.key, text=middle, finish_reason="stop", params_sent={})
+        reference = question.get("Reference") or {}
         code = reference.get(language)
         if not code:
             raise UserError(f"question '{record.get('name')}' ({record.get('suite')}) has no Reference "

@@ -66,6 +66,7 @@ class PromptFields:
     suite_hash: str
     prepared_at: str
     stage: str = "prepare"
+    code_suffix: str | None = None  # fill-in-the-middle: the code after the hole
 
 
 @dataclass
