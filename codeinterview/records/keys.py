@@ -59,7 +59,13 @@ class KeySet:
         return len(self._sorted)
 
     def _merge(self) -> None:
+        """Fold the recent hashes into the sorted array: one new array (np.insert),
+        where np.union1d would hold three or four copies at once."""
         if self._recent:
             fresh = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
-            self._sorted = np.union1d(self._sorted, fresh)
+            fresh.sort()
+            at = np.searchsorted(self._sorted, fresh)
+            known = at < len(self._sorted)
+            known[known] = self._sorted[at[known]] == fresh[known]
+            self._sorted = np.insert(self._sorted, at[~known], fresh[~known])
             self._recent.clear()
