@@ -35,7 +35,8 @@ def sample(record: dict) -> dict | None:
     language = str(record["language"])  # every prompt record names its language
     question = question_from_fields(str(record.get("name")), fields, str(record.get("suite")), record_key(record))
     code = record["code"] if "code" in record else extract_code(
-        record.get("answer") or "", language, question.function_name, record.get("code_prefix"))
+        record.get("answer") or "", language, question.function_name, record.get("code_prefix"),
+        record.get("code_suffix"))
     body = assemble(question, language, code) if code else None
     prompt = fields["Prompt"][language].strip()  # extraction may have trimmed its blank ends
     line = {"task_id": fields.get("TaskId", record.get("name")), "sample": record.get("sample", 0),
