@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sys
@@ -30,10 +31,18 @@ def run_main(main: Callable[[list[str] | None], int | None], argv: list[str] | N
         return 130
 
 
+MAX_NAME = 180
+
+
 def slug(*parts: str | None) -> str:
-    """A file-name-safe name from the parts given (None and '' skipped)."""
-    text = "_".join(p for p in parts if p)
-    return re.sub(r"[^A-Za-z0-9._+=-]+", "-", text).strip("-")[:180]
+    """A file-name-safe name from the parts given (None and '' skipped). A long
+    one is cut in the middle, never at its end (the run's fingerprint), and a
+    hash of the whole marks the cut, so two long names never become one."""
+    text = re.sub(r"[^A-Za-z0-9._+=-]+", "-", "_".join(p for p in parts if p)).strip("-")
+    if len(text) > MAX_NAME:
+        digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+        text = f"{text[:MAX_NAME - 50]}-{digest}-{text[-40:]}"
+    return text
 
 
 def default_output(stage: str, *parts: str | None) -> Path:

@@ -24,6 +24,7 @@ from .passk import describe, write_summary
 from .questions import Question, load_suites, question_from_fields
 from .records import (EvalFields, KeySet, RecordWriter, RunIdentity, Status, input_for, now, provenance,
                       count_lines, read_records, record_key, record_stage, slot_key, stage_fields)
+from .records.canaicode import as_ours, name_fields
 from .sandbox import Limits
 from .scoring import Scoring
 
@@ -53,10 +54,13 @@ class QuestionBook:
             for question in suite.questions:
                 self.by_name.setdefault(question.name, question)
         self.cache: dict[tuple, Question] = {}
+        # what a can-ai-code file's name says (the suite: --interview's, when given)
+        self.from_name = {k: v for k, v in name_fields(Path(input_path)).items()
+                          if not (k == "suite" and self.suite_name)}
 
     def normalise(self, record: dict[str, Any]) -> dict[str, Any]:
         """A can-ai-code record gets the suite and sample our keys need."""
-        record = dict(record)
+        record = as_ours(record, self.from_name)  # a can-ai-code file: run fields from its name
         if not isinstance(record.get("language"), str) or not isinstance(record.get("name"), str):
             raise UserError(f"{self.input_path}: record {slot_key(record)} has no language or name; "
                             "is this an interview file?")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +22,8 @@ from tabulate import tabulate
 from .aggregate import GROUP, Tally, attempt_table, leaderboard
 from .errors import UserError
 from .paths import RESULTS_DIR
-from .records import Status, read_records
+from .records import read_records
+from .records.canaicode import as_ours, name_fields
 
 if TYPE_CHECKING:
     from .html.examples import Examples
@@ -64,42 +64,14 @@ def run_label(record: dict, path: Path) -> str:
     return str(record.get("run") or path)
 
 
-STATUSES = frozenset(status.value for status in Status)
-
-
-def upstream_name_fields(path: Path) -> dict[str, str]:
-    """What a can-ai-code eval file's name says of its run: its records carry
-    no template, parameter set or suite (and old ones no model), only its name
-    eval_<interview>_<languages>_<template>_<templateout>_<params>_<model>_<timestamp>.ndjson
-    does. {} for any other name."""
-    stem = re.sub(r"(\.ndjson|\.jsonl|\.json)?(\.gz)?$", "", path.name)
-    parts = stem.split("_")
-    if len(parts) < 8 or parts[0] != "eval" or not parts[-1].isdigit():
-        return {}
-    template, output_template = parts[3], parts[4]  # an output template rewrote the answers
-    return {"suite": parts[1], "params_name": parts[5], "model": "_".join(parts[6:-1]),
-            "template": template if output_template == "none" else f"{template}+{output_template}"}
-
-
-def normalise(record: dict, from_name: dict[str, str]) -> dict:
-    """A can-ai-code record read as ours: run fields it lacks from its file's
-    name (so one model's prompts are not pooled), its upper-case status
-    ("PASS", "NO_CODE") as our word."""
-    fixed = {key: value for key, value in from_name.items() if not record.get(key)}
-    status = record.get("status")
-    if isinstance(status, str) and status not in STATUSES and status.lower() in STATUSES:
-        fixed["status"] = status.lower()
-    return {**record, **fixed} if fixed else record
-
-
 def collect(paths: list[Path], examples: Examples | None = None) -> Tally:
     """Stream every record of every file into the tally (and, for the site, the
     example answers); no record is kept."""
     tally = Tally()
     for path in paths:
-        from_name = upstream_name_fields(path)
+        from_name = name_fields(path)
         for record in read_records(path, accept=("eval",)):
-            record = normalise(record, from_name)
+            record = as_ours(record, from_name)
             run = run_label(record, path)
             tally.add(record, run)
             if examples is not None:

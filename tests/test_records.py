@@ -171,3 +171,13 @@ def test_stage_fields_refuse_what_the_schema_does_not_declare():
     assert stage_fields(EvalFields, graded)["status"] == "pass" == Status.PASS
     with pytest.raises(ValueError):
         stage_fields(EvalFields, {**graded, "status": "not run"})
+
+
+def test_a_file_named_gz_that_is_not_gzip_is_an_error_not_a_cut(tmp_path):
+    out = tmp_path / "o.ndjson.gz"
+    out.write_text(json.dumps(rec("a")) + "\n")
+    with pytest.raises(UserError, match="not valid gzip data"):
+        list(read_records(out))
+    with pytest.raises(UserError, match="not valid gzip data"):
+        RecordWriter(out, "interview")
+    assert json.loads(out.read_text())["name"] == "a"  # left as it was

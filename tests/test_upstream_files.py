@@ -18,7 +18,7 @@ import yaml
 
 from codeinterview.errors import UserError
 from codeinterview.params import load_params
-from codeinterview.report import normalise, upstream_name_fields
+from codeinterview.records.canaicode import as_ours, name_fields
 from codeinterview.templates import load_template, template_variables
 from helpers import REPO, output_path, records, stage, write_records
 from local_server import LocalJSONServer
@@ -195,19 +195,19 @@ def upstream_eval(name: str, passing: bool) -> dict:
 @pytest.mark.fast
 def test_an_upstream_file_name_says_what_its_records_do_not():
     name = Path("results/eval_junior-v2_python-javascript_chat-simple_none_greedy-hf_org-coder-7b_1715380897.ndjson")
-    fields = upstream_name_fields(name)
+    fields = name_fields(name)
     assert fields == {"suite": "junior-v2", "template": "chat-simple", "params_name": "greedy-hf",
                       "model": "org-coder-7b"}
-    record = normalise(upstream_eval("Add", True), fields)
+    record = as_ours(upstream_eval("Add", True), fields)
     # the record's own model wins over the name's (which had its '/' replaced)
     assert (record["model"], record["template"], record["status"]) == ("org/coder-7b", "chat-simple", "pass")
-    assert normalise({"status": "NO_CODE", "template": "mine"}, fields)["template"] == "mine"
-    assert normalise({"status": "NO_CODE"}, {})["status"] == "no_code"
+    assert as_ours({"status": "NO_CODE", "template": "mine"}, fields)["template"] == "mine"
+    assert as_ours({"status": "NO_CODE"}, {})["status"] == "no_code"
     # an output template (upstream's --templateout) is part of how the answer was made
-    assert upstream_name_fields(Path("eval_senior_python_fim-input_fim-output_topk1_m_1700000000.ndjson"))[
+    assert name_fields(Path("eval_senior_python_fim-input_fim-output_topk1_m_1700000000.ndjson"))[
         "template"] == "fim-input+fim-output"
     for other in ("eval_junior-dev_ab12cd.ndjson", "interview_a_b_c_none_p_m_1700000000.ndjson"):
-        assert upstream_name_fields(Path(other)) == {}
+        assert name_fields(Path(other)) == {}
 
 
 @pytest.mark.fast

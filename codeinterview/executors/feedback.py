@@ -95,7 +95,7 @@ class FeedbackExecutor(Executor):
     def describe(self) -> dict[str, Any]:
         inner = self.inner.describe()
         return {**inner, "executor": self.name, "feedback": self.policy(),
-                "grading": self.grading.identity()}
+                "feedback_grading": self.grading.identity()}
 
     def use_journal(self, output: str | Path) -> Path:
         """Journal attempts beside `output` (interview.py calls this once it knows the output)."""

@@ -38,7 +38,7 @@ STAGES = ("prepare", "interview", "eval")
 # What older records carry that tells their runs apart.
 LEGACY_IDENTITY = {
     "prepare": ("suite", "suite_hash", "template"),
-    "interview": ("executor", "model", "params_name", "params", "feedback"),
+    "interview": ("executor", "model", "params_name", "params", "feedback", "runtime"),  # runtime: can-ai-code
     "eval": ("grading",),
 }
 

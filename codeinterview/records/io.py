@@ -84,10 +84,13 @@ def _lines(path: Path, cut: list[bool] | None = None) -> Iterator[tuple[int, byt
         try:
             for number, raw in enumerate(handle, start=1):
                 yield number, raw
-        except (EOFError, gzip.BadGzipFile, zlib.error):
+        except EOFError:  # the stream stops mid-member: what a kill leaves
             log.warning("%s: compressed stream ends early after line %d (a killed run?)", path, number)
             if cut is not None:
                 cut[0] = True
+        except (gzip.BadGzipFile, zlib.error) as exc:  # not a cut: never read past it, nor rewrite it
+            raise UserError(f"{path}: after line {number}: not valid gzip data ({exc}); "
+                            "is it really a .gz file?") from None
 
 
 def read_records(path: str | Path, accept: tuple[str, ...] = STAGES) -> Iterator[dict[str, Any]]:

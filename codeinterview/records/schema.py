@@ -96,7 +96,7 @@ class InterviewFields:
     replayed_from: dict[str, Any] | None = None  # replay
     attempts: list[dict[str, Any]] | None = None  # feedback: every attempt
     feedback: dict[str, Any] | None = None        # feedback: the policy
-    grading: dict[str, Any] | None = None         # feedback: the grader it used (as evaluate records it)
+    feedback_grading: dict[str, Any] | None = None  # feedback: the grader it used (evaluate's `grading`)
     stage: str = "interview"
 
 

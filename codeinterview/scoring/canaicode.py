@@ -43,6 +43,10 @@ FUNCTION_RE = {
     "javascript": re.compile(r"function\**\s+(\S*)\s*\((.*)\)(.*){", re.MULTILINE),
 }
 JS_ARROW_RE = re.compile(r"\s+(\S*)\s*=\s*\((.*)\)(.*)\s*=>\s*{", re.MULTILINE)
+# The patterns backtrack cubically on a long line that does not match: lines
+# past this are left out of the search (no signature is that long; a model's
+# degenerate output can be).
+LINE_CHARS = 1000
 
 TIMEOUT_OBJECT = {"error": "timeout!"}  # what sbox/timeout.sh prints for a call past its limit
 KILLED_EXIT = 137                       # a process killed for memory: no "###" line, exit 137
@@ -68,6 +72,7 @@ def text_functions(language: str, code: str) -> list[TextFunction]:
     """sandbox.py:22-41: every regex match, JavaScript arrows only when no
     `function` matched; an argument is its text up to ':' (a default stays:
     `b=5` is named "b=5")."""
+    code = "\n".join(line for line in code.split("\n") if len(line) <= LINE_CHARS)
     matches = FUNCTION_RE[language].findall(code)
     if not matches and language == "javascript":
         matches = JS_ARROW_RE.findall(code)
