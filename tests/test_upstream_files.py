@@ -10,6 +10,7 @@ params/starchat.json, params/greedy-hf.json, params/beams.json)."""
 from __future__ import annotations
 
 import csv
+import json
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from codeinterview.errors import UserError
 from codeinterview.params import load_params
 from codeinterview.records.canaicode import as_ours, name_fields
 from codeinterview.templates import load_template, template_variables
-from helpers import REPO, output_path, records, stage, write_records
+from helpers import REPO, SHARED, output_path, records, stage, write_records
 from local_server import LocalJSONServer
 
 UPSTREAM = REPO / "tests" / "data" / "upstream"
@@ -225,3 +226,20 @@ def test_upstream_eval_files_reach_the_leaderboard_under_their_template_and_para
     # upper-case PASS counts as a pass
     assert (simple["answers_passed"], simple["answers"], simple["suites"]) == ("2", "2", "junior-v2")
     assert (vicuna["answers_passed"], vicuna["answers"]) == ("1", "2")
+
+
+def test_regrading_can_ai_code_files_keeps_the_runs_their_names_tell_apart(tmp_path):
+    # one model's answers under two templates, in files named as can-ai-code names them
+    answers = [r for r in records(REPO / "tests" / "data" / "can-ai-code-junior-v2.answers.ndjson")
+               if r["name"] == "GCDZeroShot"]
+    graded = []
+    for template in ("chat-simple", "chat-outline"):
+        source = tmp_path / f"eval_junior-v2_python-javascript_{template}_none_greedy-hf_org-coder-7b_1715380897.ndjson"
+        source.write_text("".join(json.dumps(r) + "\n" for r in answers))
+        out = tmp_path / f"regraded-{template}.ndjson"
+        stage("evaluate.py", "--input", source, "--interview", SHARED / "can-ai-code-junior-v2", "--output", out)
+        graded.append(records(out))
+    for template, rows in zip(("chat-simple", "chat-outline"), graded):
+        assert {(r["template"], r["params_name"]) for r in rows} == {(template, "greedy-hf")}
+    # the two templates' answers are two interview runs, not one
+    assert {r["runs"]["interview"] for r in graded[0]}.isdisjoint({r["runs"]["interview"] for r in graded[1]})

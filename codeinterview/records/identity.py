@@ -72,11 +72,12 @@ def lineage(record: dict[str, Any]) -> dict[str, str]:
     runs = record.get("runs")
     if isinstance(runs, dict) and all(isinstance(v, str) for v in runs.values()):
         return dict(runs)
-    derived = {}
+    derived: dict[str, str] = {}
+    earlier = ""  # each stage's id covers the stages before it: one model under two templates is two runs
     for stage in STAGES:
         present = {k: record[k] for k in LEGACY_IDENTITY[stage] if k in record}
         if present:
-            derived[stage] = "legacy-" + fingerprint(present)
+            derived[stage] = earlier = "legacy-" + fingerprint([present, earlier])
     return derived
 
 
