@@ -229,3 +229,19 @@ def test_asserts_are_evaluated_on_the_host_only_with_allowed_names_and_attribute
             checked_expression(check(expr), "suite.yaml")
     with pytest.raises(NameError):  # a name is allowed, but builtins are the table alone
         eval(checked_expression(check("open('/etc/passwd')"), "suite.yaml"), {"__builtins__": SAFE_BUILTINS})
+
+
+@pytest.mark.fast
+def test_an_assert_that_calls_f_past_the_cap_stops_the_run_and_is_never_graded_as_a_value():
+    from codeinterview.errors import UserError
+    from codeinterview.questions import Check
+    from codeinterview.sandbox import JobResult, Limits
+    from codeinterview.scoring.canaicode import MAX_CALLS, Calls, TextFunction, UpstreamF, grade_check
+
+    # the answer has already used up its calls: the next one is refused before any sandbox job
+    calls = Calls(sandbox=None, language="python", code="def f(n):\n    return n", limits=Limits(),
+                  results=[JobResult(status="ok")] * MAX_CALLS)
+    f = UpstreamF(TextFunction("f", ("n",)), calls)
+    loop = Check(name="loop", expr="[f.call(n) for n in range(10**9)]", op="eq", expected=[])
+    with pytest.raises(UserError, match=f"more than {MAX_CALLS} calls"):
+        grade_check(loop, f, "suite.yaml")

@@ -166,6 +166,9 @@ def is_error_object(value: Any) -> bool:
     return isinstance(value, dict) and "error" in value and set(value) <= {"error", "exc_type", "output"}
 
 
+MAX_CALLS = 256  # sandbox jobs per answer (can-ai-code's questions make one call per check)
+
+
 @dataclass
 class Calls:
     """Runs upstream's calls, each its own sandbox job (a fresh interpreter,
@@ -178,6 +181,9 @@ class Calls:
     results: list[JobResult] = field(default_factory=list)
 
     def run(self, name: str, args: tuple[Any, ...]) -> Any:
+        if len(self.results) >= MAX_CALLS:  # a question's assert looping over f.call: not a benchmark
+            raise UserError(f"--scoring can-ai-code: an answer's checks made more than {MAX_CALLS} "
+                            "calls (one sandbox job each); is an assert calling f.call in a loop?")
         expr = call_expression(self.language, args)
         job = Job(language=self.language, code=self.code, kind="function", function=name.strip(),
                   checks=[CheckSpec("call", expr)], limits=self.limits)
@@ -295,7 +301,7 @@ def grade_check(check: Check, f: UpstreamF, where: str) -> dict[str, Any]:
     code = checked_expression(check, where)
     try:
         got = eval(code, {"__builtins__": SAFE_BUILTINS, "f": f})  # noqa: S307 - allowed nodes only
-    except SandboxUnavailable:
+    except (SandboxUnavailable, UserError):  # the sandbox's failure, or the question's: never a value
         raise
     except Exception as exc:  # noqa: BLE001 - upstream: test_value = str(e)
         got = str(exc)
