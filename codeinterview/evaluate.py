@@ -166,19 +166,27 @@ class Grader:
         self.args, self.grading, self.run, self.writer = args, grading, run, writer
         self.counts: dict[str, int] = {}
         self.failures_in_a_row = 0
+        self.repeated = 0
         self._sandbox: Any = None
 
     def todo(self, book: "QuestionBook", bar: tqdm) -> Iterator[tuple[dict[str, Any], Question]]:
         """The input's records not graded yet (each key once)."""
-        queued = KeySet()
+        seen = KeySet()
         for record in read_records(self.args.input, accept=("interview", "eval")):
             record = book.normalise(record)
             key = self.run.key_of(record, slot_key(record))
-            if key in self.writer.done or key in queued:
-                bar.update()
+            if key in seen:
+                self.repeated += 1
+            elif key not in self.writer.done:
+                seen.add(key)
+                yield record, book.question(record)
                 continue
-            queued.add(key)
-            yield record, book.question(record)
+            seen.add(key)
+            bar.update()
+        if self.repeated:  # said, never silent: they may be another run's answers with nothing to tell them apart
+            print(f"warning: {self.repeated} input records repeat the key (run, question, language, sample) "
+                  "of an earlier one and were not graded; if they are another run's answers (say, "
+                  "can-ai-code files concatenated), grade each file on its own", file=sys.stderr)
 
     def grade(self, book: "QuestionBook", total: int | None) -> None:
         timing = self.grading.relative_timeout()

@@ -149,3 +149,12 @@ def test_an_infrastructure_failure_has_its_own_exit_code(prepared, server, tmp_p
                  "--output", tmp_path / "b.ndjson", check=False)
     assert proc.returncode == 3, proc.stderr
     assert "error (infrastructure): the model backend kept failing" in proc.stderr
+
+
+def test_a_repeated_input_record_is_graded_once_and_said(prepared, server, tmp_path):
+    answers = output_path(ask(prepared, server, "gpt-4o-mini", "--output", tmp_path / "a.ndjson"))
+    twice = tmp_path / "twice.ndjson"
+    twice.write_bytes(answers.read_bytes() * 2)  # nothing tells the copies apart
+    proc = stage("evaluate.py", "--input", twice, "--output", tmp_path / "e.ndjson")
+    assert len(records(tmp_path / "e.ndjson")) == len(records(answers))
+    assert f"warning: {len(records(answers))} input records repeat the key" in proc.stderr
