@@ -26,9 +26,9 @@ from tabulate import tabulate
 
 from .aggregate import row_key
 from .errors import UserError
-from .records import Status, read_records
+from .records import Status
+from .records.canaicode import read_as_ours
 
-KEY = ["suite", "name", "language", "sample"]
 LIST_ROWS = 1000    # rows listed per table
 VALUE_CHARS = 2000  # a value shown in full up to this length, as on the question pages
 BATCH = 1000        # records per insert
@@ -86,7 +86,7 @@ def _batches(path: Path, rows: dict[tuple, None], expected: bool) -> Iterator[tu
     """(answers, checks) rows in batches; `rows` collects the leaderboard rows the file holds."""
     answers: list[tuple] = []
     checks: list[tuple] = []
-    for record in read_records(path, accept=("eval",)):
+    for record in read_as_ours(path, accept=("eval",)):  # can-ai-code files too
         rows.setdefault(row_key(record), None)
         answer, its_checks = _rows(record, expected)
         answers.append(answer)

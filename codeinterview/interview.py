@@ -161,7 +161,7 @@ def _requests(path: str, samples: int, run: RunIdentity, writer: RecordWriter,
     for base in prompt_records(path):
         for sample in range(samples):
             key = run.key_of(base, slot_key({**base, "sample": sample}))
-            if key in writer.done or key in asked:
+            if key in writer.done:  # (prompt_records yields each prompt once: no key repeats)
                 continue
             asked[key] = (base, sample)
             yield Request(key=key, prompt=base["prompt"], sample=sample, record=base)

@@ -22,13 +22,12 @@ from tabulate import tabulate
 from .aggregate import GROUP, Tally, attempt_table, leaderboard
 from .errors import UserError
 from .paths import RESULTS_DIR
-from .records import read_records
-from .records.canaicode import as_ours, name_fields
+from .records.canaicode import read_as_ours
 
 if TYPE_CHECKING:
     from .html.examples import Examples
 
-__all__ = ["GROUP", "attempt_table", "collect", "display", "display_attempts", "leaderboard", "main", "number"]
+__all__ = ["collect", "display", "display_attempts", "main", "number"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,9 +68,7 @@ def collect(paths: list[Path], examples: Examples | None = None) -> Tally:
     example answers); no record is kept."""
     tally = Tally()
     for path in paths:
-        from_name = name_fields(path)
-        for record in read_records(path, accept=("eval",)):
-            record = as_ours(record, from_name)
+        for record in read_as_ours(path, accept=("eval",)):
             run = run_label(record, path)
             tally.add(record, run)
             if examples is not None:

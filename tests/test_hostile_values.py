@@ -461,7 +461,7 @@ def test_evaluate_grades_hostile_answers_and_stores_them_bounded(tmp_path: Path)
     out = tmp_path / "eval.ndjson"
     proc = stage("evaluate.py", "--input", answers, "--output", out, "--workers", "2",
                  "--check-timeout", "15", "--job-timeout", "90")
-    assert proc.returncode == 0 and output_path(proc) == out
+    assert output_path(proc) == out  # (stage() has already checked the exit code)
 
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(rows) == 8

@@ -192,8 +192,8 @@ def peak_kib(path: Path, tmp: Path, *extra: str) -> int:
 
 
 def test_peak_memory_does_not_grow_with_records(tmp_path):
-    """2k and 30k records (70 MB of ndjson), leaderboard and site: the same
-    peak, give or take allocator noise. Holding the records added 270 MB."""
+    """2k and 30k records, leaderboard and site: the same peak, give or take
+    allocator noise (a report that held the records would grow with them)."""
     small = write(tmp_path / "small.ndjson", synthetic(2_000, payload=800))
     large = write(tmp_path / "large.ndjson", synthetic(30_000, payload=800))
     low, high = (peak_kib(path, tmp_path, "--html", str(tmp_path / "site")) for path in (small, large))

@@ -243,3 +243,18 @@ def test_regrading_can_ai_code_files_keeps_the_runs_their_names_tell_apart(tmp_p
         assert {(r["template"], r["params_name"]) for r in rows} == {(template, "greedy-hf")}
     # the two templates' answers are two interview runs, not one
     assert {r["runs"]["interview"] for r in graded[0]}.isdisjoint({r["runs"]["interview"] for r in graded[1]})
+
+
+@pytest.mark.fast
+def test_compare_reads_upstream_eval_files_as_ours(tmp_path):
+    stem = "eval_junior-v2_python-javascript_chat-simple_none_{}_org-coder-7b_1715380897.ndjson"
+    a = write_records(tmp_path / stem.format("greedy-hf"), [upstream_eval("Add", True), upstream_eval("Sub", True)])
+    b = write_records(tmp_path / stem.format("precise"), [upstream_eval("Add", True), upstream_eval("Sub", False)])
+    stage("report.py", a, b, "--compare", "--output-dir", tmp_path / "out")
+    text = (tmp_path / "out" / "compare.md").read_text()
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines() if line.startswith("|")]
+    summary = {row[0]: row[1] for row in cells if len(row) == 2}
+    # upper-case PASS reads as pass: A passed both, B broke Sub
+    assert (summary["answers passed A"], summary["answers passed B"]) == ("2", "1")
+    flips = [row[:7] for row in cells if len(row) > 7 and row[4] in ("fixed", "broke")]
+    assert flips == [["junior-v2", "Sub", "python", "0", "broke", "pass", "fail"]]

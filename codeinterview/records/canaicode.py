@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterator
 
-from .schema import Status
-
-STATUSES = frozenset(status.value for status in Status)
+from .io import read_records
+from .schema import STATUS_WORDS
 
 
 def name_fields(path: Path) -> dict[str, str]:
@@ -32,14 +32,20 @@ def name_fields(path: Path) -> dict[str, str]:
             "template": template if output_template == "none" else f"{template}+{output_template}"}
 
 
+def read_as_ours(path: Path, accept: tuple[str, ...]) -> Iterator[dict]:
+    """The records of a file, each read as ours (the one way the report and
+    --compare read eval files)."""
+    from_name = name_fields(path)
+    for record in read_records(path, accept=accept):
+        yield as_ours(record, from_name)
+
+
 def as_ours(record: dict, from_name: dict[str, str]) -> dict:
     """A can-ai-code record read as ours: run fields it lacks from its file's
     name (so one model's prompts are not pooled), its upper-case status
     ("PASS", "NO_CODE") as our word."""
     fixed = {key: value for key, value in from_name.items() if not record.get(key)}
     status = record.get("status")
-    if isinstance(status, str) and status not in STATUSES and status.lower() in STATUSES:
+    if isinstance(status, str) and status not in STATUS_WORDS and status.lower() in STATUS_WORDS:
         fixed["status"] = status.lower()
     return {**record, **fixed} if fixed else record
-
-

@@ -142,7 +142,8 @@ class RecordWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.done = KeySet()
         self.resumed = 0
-        self.upstreams: dict[str, dict[str, Any]] = {}  # upstream run -> its first record here
+        # upstream run -> what its first record here says of it (template, suite_hash)
+        self.upstreams: dict[str, dict[str, Any]] = {}
         if self.path.exists():
             self._repair_and_scan()
         if self.run is not None:
@@ -169,11 +170,13 @@ class RecordWriter:
                 if self.run is not None:
                     self.run.refuse_foreign(record, f"{self.path}:{number}")
                     self.run.start(record)
-                self.upstreams.setdefault(upstream_run(record, self.stage), record)
+                upstream = upstream_run(record, self.stage)
+                if upstream not in self.upstreams:
+                    self.upstreams[upstream] = {k: record.get(k) for k in ("template", "suite_hash")}
                 if self.redo and self.redo(record):
                     dropped += 1
                 else:
-                    self.done.add(record_key(record))
+                    self.done.add(record_key(record, upstream))
                     self.resumed += 1
             good_end += len(line)
         if dropped or cut[0] or (torn and self.gzip):  # (a gzip file is rewritten, not truncated)

@@ -16,12 +16,13 @@ def slot_key(record: dict[str, Any]) -> str:
         f"/{record.get('sample', 0)}"
 
 
-def record_key(record: dict[str, Any]) -> str:
+def record_key(record: dict[str, Any], upstream: str | None = None) -> str:
     """A record's identity: its run, the run of the input it was made from,
     its slot. Two models' answers to one question, graded in one run, differ in
     the second part, so one file can hold both."""
-    stage = record_stage(record) or "prepare"
-    return f"{record_run(record)}|{upstream_run(record, stage)}|{slot_key(record)}"
+    if upstream is None:
+        upstream = upstream_run(record, record_stage(record) or "prepare")
+    return f"{record_run(record)}|{upstream}|{slot_key(record)}"
 
 
 class KeySet:

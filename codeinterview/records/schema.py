@@ -48,6 +48,9 @@ class CheckReason(str, Enum):
     __str__ = str.__str__
 
 
+STATUS_WORDS = frozenset(s.value for s in Status)
+
+
 def _declared(cls) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 

@@ -25,6 +25,7 @@ names when the text defines it, and the first one only when it does not.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -282,16 +283,25 @@ SAFE_NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Store, ast.L
 
 def checked_expression(check: Check, where: str) -> Any:
     """The check's expression compiled, once its every node is allowed (a UserError if not)."""
-    tree = ast.parse(check.expr, mode="eval")
+    compiled, refused = _compile_allowed(check.expr)
+    if refused:
+        raise UserError(f"{where}, check '{check.name}': --scoring can-ai-code evaluates asserts "
+                        f"outside the sandbox and does not allow {refused} in {check.expr!r}")
+    return compiled
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_allowed(expr: str) -> tuple[Any, str | None]:
+    """(code, None), or (None, what is not allowed): once per distinct assert,
+    not once per answer."""
+    tree = ast.parse(expr, mode="eval")
     for node in ast.walk(tree):
         bad = (not isinstance(node, SAFE_NODES)
                or isinstance(node, ast.Attribute) and node.attr not in SAFE_ATTRIBUTES
                or isinstance(node, ast.Name) and node.id.startswith("_"))
         if bad:
-            what = f".{node.attr}" if isinstance(node, ast.Attribute) else type(node).__name__
-            raise UserError(f"{where}, check '{check.name}': --scoring can-ai-code evaluates asserts "
-                            f"outside the sandbox and does not allow {what} in {check.expr!r}")
-    return compile(tree, "<assert>", "eval")
+            return None, f".{node.attr}" if isinstance(node, ast.Attribute) else type(node).__name__
+    return compile(tree, "<assert>", "eval"), None
 
 
 def grade_check(check: Check, f: UpstreamF, where: str) -> dict[str, Any]:
