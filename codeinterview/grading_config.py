@@ -77,8 +77,10 @@ class GradingConfig:
         eval record's `grading`): backend, sandbox image, limits, timeouts, scoring."""
         image = None
         if self.backend == "docker":
-            from .sandbox.image import image_tag
-            image = image_tag()
+            from .sandbox.image import image_tag, image_tags
+            # the base tag alone while no compiled language exists keeps older runs' ids
+            tags = image_tags()
+            image = image_tag() if len(tags) == 1 else tags
         return {"backend": self.backend, "image": image, "limits": asdict(self.limits),
                 "timeout_factor": self.timeout_factor, "timeout_floor_s": self.timeout_floor_s,
                 "scoring": self.scoring.value}

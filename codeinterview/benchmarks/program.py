@@ -31,18 +31,16 @@ import threading
 import weakref
 from typing import Any
 
+from .. import languages
 from ..extract import defines, extract_code
 from ..grading_config import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S
 from ..questions import Question
+from ..languages.base import tail
 from ..records.schema import Status
 
 OUTPUT_BYTES = 256 << 10      # per stream: room for the token after chatty answers
 TOKEN_PREFIX = "codeinterview-done-"
 EVALPLUS_LINE = re.compile(r"^codeinterview-evalplus (\{.*\})$", re.M)
-EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")
-# exec(program, {}) in the official evaluators runs with __name__ == "builtins",
-# so an answer's `if __name__ == "__main__":` block must not run here either.
-PYTHON_HEADER = '__name__ = "builtins"\n'
 DEFAULT_INPUT_FLOOR_S = 1.0   # HumanEval+: the least time limit of one input (evalplus's min_time_limit)
 
 
@@ -53,9 +51,8 @@ def assemble(question: Question, language: str, code: str) -> str | None:
     if prompt.strip() and code.lstrip().startswith(prompt.strip()):
         return code  # the prompt continued: a completion stitched to it, or the reference
     if defines(code, language, question.function_name):
-        # A whole function: in Python the prompt still comes first, for its imports and
-        # helpers; its unfinished stub (a docstring body) is redefined by the answer.
-        return prompt + "\n" + code if language == "python" else code
+        # A whole function (in Python the prompt still comes first, for its imports)
+        return languages.get(language).prompt_then_function(prompt, code)
     first = next((line for line in code.splitlines() if line.strip()), "")
     if first[:1] in (" ", "\t"):
         return prompt + code  # a bare body: stitch the prompt's signature back
@@ -65,42 +62,12 @@ def assemble(question: Question, language: str, code: str) -> str | None:
 def program_text(body: str, test: str, language: str, token: str,
                  input_limit: tuple[float, float] | None = None) -> str:
     """input_limit: (factor, floor) of HumanEval+'s per-input time limits (evalplus_check.py)."""
-    if language == "python":
-        evalplus = input_limit and "_ci_evalplus(" in test  # only HumanEval+ programs read it
-        header = PYTHON_HEADER + (f"_ci_input_limit = {input_limit!r}\n" if evalplus else "")
-        return (f"{header}{body}\n{test}\n"
-                f"import sys as _ci_sys\n_ci_sys.__stderr__.write({token!r} + '\\n')\n")
-    return f"{body}\n{test}\nprocess.stderr.write({token!r} + '\\n');\n"
+    return languages.get(language).compose_program(body, test, token, input_limit=input_limit)
 
 
 def judge(language: str, result: Any, token: str) -> tuple[Status, str | None]:
     """(status, short error) from a program JobResult."""
-    if result.status in (Status.TIMEOUT, Status.OOM, Status.SYNTAX_ERROR):
-        return Status(result.status), _tail((result.error or {}).get("message") or result.stderr)
-    stderr = result.stderr
-    finished = result.exit_code == 0 and stderr.rstrip("\n").endswith(token)
-    stderr = stderr.replace(token + "\n", "").replace(token, "")
-    if language == "python":
-        if finished:
-            return Status.PASS, None
-        if result.exit_code == 0:
-            return Status.FAIL, "the program ended before its tests finished"
-        exception = _last_exception(stderr)
-        if exception in ("AssertionError", None):
-            return Status.FAIL, _tail(stderr) or f"exit code {result.exit_code}"
-        return Status.RUNTIME_ERROR, _tail(stderr)
-    if finished and not result.stdout and not stderr:
-        return Status.PASS, None
-    if result.exit_code != 0:
-        if "SyntaxError" in stderr:
-            return Status.SYNTAX_ERROR, _tail(stderr)
-        return (Status.FAIL if "AssertionError" in stderr else Status.RUNTIME_ERROR), _tail(stderr)
-    if "Assertion failed" in stderr:
-        return Status.FAIL, _tail(stderr)
-    if not finished:
-        return Status.FAIL, "the program ended before its tests finished"
-    return Status.FAIL, "the program printed output (the official rule fails any output): " + \
-        (_tail(stderr or result.stdout) or "")
+    return languages.get(language).judge(result, token)
 
 
 def _evalplus_summary(stderr: str) -> dict | None:
@@ -119,22 +86,6 @@ def _tests(stderr: str) -> dict | None:
     """The record's `tests`: HumanEval+ inputs [passed, run, total] per set."""
     summary = _evalplus_summary(stderr)
     return {"base": summary["base"], "plus": summary["plus"]} if summary else None
-
-
-def _last_exception(stderr: str) -> str | None:
-    if "Traceback (most recent call last)" not in stderr:
-        return None
-    for line in reversed(stderr.splitlines()):
-        if line and not line[0].isspace() and not line.startswith("Traceback"):
-            match = EXCEPTION_LINE.match(line)
-            return match.group(1).rsplit(".", 1)[-1] if match else None
-    return None
-
-
-def _tail(text: str | None, lines: int = 6, chars: int = 800) -> str | None:
-    if not text:
-        return None
-    return "\n".join(text.strip().splitlines()[-lines:])[-chars:]
 
 
 class RelativeTimeout:

@@ -23,6 +23,7 @@ class Status(str, Enum):
     NO_CODE = "no_code"
     NO_FUNCTION = "no_function"
     SYNTAX_ERROR = "syntax_error"
+    COMPILE_ERROR = "compile_error"   # compiled languages: the program did not compile
     RUNTIME_ERROR = "runtime_error"
     TIMEOUT = "timeout"
     OOM = "oom"

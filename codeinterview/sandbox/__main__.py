@@ -1,4 +1,4 @@
-"""python -m codeinterview.sandbox build [--force] | tag | clean"""
+"""python -m codeinterview.sandbox build [--force] [--family F|--all] | tag [--family F] | clean"""
 
 import argparse
 import sys
@@ -13,15 +13,20 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the sandbox image if missing (or --force)")
     b.add_argument("--force", action="store_true", help="rebuild even if the tag exists")
-    sub.add_parser("tag", help="print the image tag for the current sandbox/ sources")
+    b.add_argument("--family", default=image.BASE_FAMILY, choices=sorted(image.families()),
+                   help="which image: base (python, javascript) or a compiled language's (default base)")
+    b.add_argument("--all", action="store_true", help="build every family's image")
+    t = sub.add_parser("tag", help="print the image tag for the current sandbox/ sources")
+    t.add_argument("--family", default=image.BASE_FAMILY, choices=sorted(image.families()))
     sub.add_parser("clean", help="remove sandbox containers left by crashed runs and the "
                                  "images of earlier sandbox versions")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            print(image.build(force=args.force))
+            for family in sorted(image.families()) if args.all else [args.family]:
+                print(image.build(force=args.force, family=family))
         elif args.command == "tag":
-            print(image.image_tag())
+            print(image.image_tag(args.family))
         else:
             print("removed %d container(s)" % remove_stray_containers())
             old = image.remove_old_images()

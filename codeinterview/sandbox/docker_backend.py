@@ -15,10 +15,11 @@ import os
 import select
 import socket
 import struct
+import threading
 import time
 import weakref
 
-from .image import LABEL, docker_client, ensure_image
+from .image import BASE_FAMILY, LABEL, docker_client, ensure_image
 from .pool import Sandbox, Worker, WorkerDead, WorkerTimeout
 from .types import Limits, SandboxUnavailable
 
@@ -31,13 +32,20 @@ def _owner() -> str:
     return "%s:%d" % (socket.gethostname(), os.getpid())
 
 
-def container_options(image: str, limits: Limits, swap_ok: bool) -> dict:
-    mem = "%dm" % limits.memory_mb
+def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool = False) -> dict:
+    """compiled: a compiled language's family: the work directory may hold
+    executables, a compile cache beside it, and memory enough to compile."""
+    mem = "%dm" % (max(limits.memory_mb, limits.compile_memory_mb) if compiled else limits.memory_mb)
+    tmpfs = {"/work": "rw,nosuid,nodev,noexec,size=64m,mode=0700,uid=10001,gid=10001",
+             "/tmp": "rw,nosuid,nodev,noexec,size=16m,mode=1777"}
+    if compiled:
+        tmpfs["/work"] = "rw,nosuid,nodev,exec,size=512m,mode=0700,uid=10001,gid=10001"
+        tmpfs["/tmp"] = "rw,nosuid,nodev,exec,size=64m,mode=1777"
+        tmpfs["/cache"] = "rw,nosuid,nodev,exec,size=128m,mode=0700,uid=10001,gid=10001"
     opts = dict(
         image=image, command=DAEMON_CMD, detach=True, stdin_open=True, tty=False,
         network_mode="none", read_only=True, user="10001:10001",
-        tmpfs={"/work": "rw,nosuid,nodev,noexec,size=64m,mode=0700,uid=10001,gid=10001",
-               "/tmp": "rw,nosuid,nodev,noexec,size=16m,mode=1777"},
+        tmpfs=tmpfs,
         shm_size=1 << 20,
         cap_drop=["ALL"], security_opt=["no-new-privileges"],
         mem_limit=mem, nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
@@ -53,8 +61,8 @@ def container_options(image: str, limits: Limits, swap_ok: bool) -> dict:
 
 
 class ContainerWorker(Worker):
-    def __init__(self, client, image: str, limits: Limits, swap_ok: bool):
-        self.container = client.containers.create(**container_options(image, limits, swap_ok))
+    def __init__(self, client, image: str, limits: Limits, swap_ok: bool, compiled: bool = False):
+        self.container = client.containers.create(**container_options(image, limits, swap_ok, compiled))
         # Attach before start so no byte of the daemon's output is missed.
         attached = self.container.attach_socket(params={"stdin": 1, "stdout": 1, "stream": 1})
         self.sock = getattr(attached, "_sock", attached)
@@ -132,7 +140,9 @@ class DockerSandbox(Sandbox):
         super().__init__(workers)
         self.client = docker_client()
         remove_stray_containers(self.client)
-        self.image = image or ensure_image(self.client)
+        # family -> image tag; the base image is built now, the others on first use
+        self.images = {BASE_FAMILY: image or ensure_image(self.client)}
+        self._image_lock = threading.Lock()
         info = self.client.info()
         self.swap_ok = bool(info.get("SwapLimit"))
         if not self.swap_ok:
@@ -140,17 +150,31 @@ class DockerSandbox(Sandbox):
                         "swap accounting (enable swapaccount=1 to close this gap)")
         atexit.register(_close_ref, weakref.ref(self))
 
-    @staticmethod
-    def _limits_key(limits: Limits) -> tuple:
-        return (limits.memory_mb, limits.cpus, limits.pids)
+    @property
+    def image(self) -> str:
+        return self.images[BASE_FAMILY]
 
-    def _start_worker(self, limits: Limits) -> Worker:
+    def image_for(self, family: str) -> str:
+        with self._image_lock:  # one build per family, however many threads ask
+            if family not in self.images:
+                self.images[family] = ensure_image(self.client, family)
+            return self.images[family]
+
+    @staticmethod
+    def _limits_key(limits: Limits, family: str) -> tuple:
+        if family == BASE_FAMILY:
+            return (limits.memory_mb, limits.cpus, limits.pids)
+        return (limits.memory_mb, limits.compile_memory_mb, limits.cpus, limits.pids)
+
+    def _start_worker(self, limits: Limits, family: str) -> Worker:
         import docker
 
+        image = self.image_for(family)
         try:
-            return ContainerWorker(self.client, self.image, limits, self.swap_ok)
+            return ContainerWorker(self.client, image, limits, self.swap_ok,
+                                   compiled=family != BASE_FAMILY)
         except docker.errors.ImageNotFound as exc:
-            raise SandboxUnavailable("sandbox image %s is missing: %s" % (self.image, exc)) from exc
+            raise SandboxUnavailable("sandbox image %s is missing: %s" % (image, exc)) from exc
         except docker.errors.DockerException as exc:
             raise WorkerDead("cannot start a container: %s" % exc) from exc
 

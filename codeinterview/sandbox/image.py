@@ -1,9 +1,13 @@
-"""Build the sandbox image, on machines with a registry or without one.
+"""Build the sandbox images, on machines with a registry or without one.
 
-The tag carries a hash of everything under sandbox/, so editing the runner or
-the Dockerfile yields a new tag and ensure_image() rebuilds on first use.
-Without a pullable base, the base root filesystem comes from mmdebstrap and the
-machine's own apt sources, imported as a local image.
+One image per family: "base" (python3 and node) and one per compiled
+language family (its toolchain's Debian packages on top, plus what
+sandbox/toolchains/<family>.sh prepares, such as prebuilt libraries), each
+built when first needed. A tag carries a hash of the runner, the Dockerfile
+and the family's packages and script, so editing any of them yields a new
+tag and ensure_image() rebuilds on first use. Without a pullable base, the
+base root filesystem comes from mmdebstrap and the machine's own apt
+sources, imported as a local image.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ BASE_REPO = "codeinterview-sandbox-base"
 DEFAULT_BASE = "debian:bookworm-slim"
 SUITE = "bookworm"
 BASE_PACKAGES = ("python3", "nodejs", "passwd")
+BASE_FAMILY = "base"
 LABEL = "codeinterview.sandbox"
 
 
@@ -47,24 +52,52 @@ def docker_client():
         raise SandboxUnavailable("Docker engine not reachable: %s" % exc) from exc
 
 
-def _files():
+def families() -> dict[str, tuple[str, ...]]:
+    """Image family -> the Debian packages its languages add to the base."""
+    from .. import languages
+
+    found: dict[str, tuple[str, ...]] = {BASE_FAMILY: ()}
+    for language in languages.all_languages():
+        found[language.image] = tuple(sorted(set(found.get(language.image, ())) | set(language.packages)))
+    return found
+
+
+def packages(family: str) -> tuple[str, ...]:
+    table = families()
+    if family not in table:
+        raise SandboxUnavailable("unknown sandbox image family %r; known: %s" % (family, ", ".join(table)))
+    return BASE_PACKAGES + table[family]
+
+
+def _files(family: str):
     for path in sorted(SANDBOX_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            yield path
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        if path.parent.name == "toolchains" and path.stem != family:
+            continue  # another family's script: not part of this image
+        yield path
 
 
-def source_hash() -> str:
+def source_hash(family: str = BASE_FAMILY) -> str:
     digest = hashlib.sha256()
-    for path in _files():
+    if family != BASE_FAMILY:
+        digest.update(repr(packages(family)).encode())
+    for path in _files(family):
         digest.update(str(path.relative_to(SANDBOX_DIR)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def image_tag() -> str:
+def image_tag(family: str = BASE_FAMILY) -> str:
     if not (SANDBOX_DIR / "Dockerfile").exists():
         raise SandboxUnavailable("sandbox/Dockerfile not found under %s" % SANDBOX_DIR)
-    return "%s:%s" % (IMAGE_REPO, source_hash()[:12])
+    prefix = "" if family == BASE_FAMILY else family + "-"
+    return "%s:%s%s" % (IMAGE_REPO, prefix, source_hash(family)[:12])
+
+
+def image_tags() -> dict[str, str]:
+    """Every family's current tag (what a grading run's identity names)."""
+    return {family: image_tag(family) for family in families()}
 
 
 def _exists(client, ref: str) -> bool:
@@ -111,12 +144,14 @@ def _ensure_mmdebstrap() -> str:
     return tool
 
 
-def build_base(client) -> str:
-    """Debootstrap a minimal base with mmdebstrap and import it; returns its tag."""
+def build_base(client, family: str = BASE_FAMILY) -> str:
+    """Debootstrap a minimal root with the family's packages with mmdebstrap and
+    import it; returns its tag."""
     sources = apt_sources()
     if not sources:
         raise SandboxUnavailable("no apt sources for %s found under /etc/apt" % SUITE)
-    digest = hashlib.sha256(repr(BASE_PACKAGES).encode())
+    include = packages(family)
+    digest = hashlib.sha256(repr(include).encode())
     for name in sources:
         digest.update(Path(name).read_bytes())
     tag = "%s:%s" % (BASE_REPO, digest.hexdigest()[:12])
@@ -125,14 +160,16 @@ def build_base(client) -> str:
     tool = _ensure_mmdebstrap()
     with tempfile.TemporaryDirectory(prefix="codeinterview-base-") as tmp:
         tar = os.path.join(tmp, "rootfs.tar")
-        cmd = [tool, "--variant=minbase", "--include=" + ",".join(BASE_PACKAGES),
+        cmd = [tool, "--variant=minbase", "--include=" + ",".join(include),
                '--aptopt=APT::Install-Recommends "false"',
+               # openjdk's postinst needs the man folder the excludes below leave out
+               '--essential-hook=mkdir -p "$1/usr/share/man/man1"',
                "--dpkgopt=path-exclude=/usr/share/doc/*",
                "--dpkgopt=path-exclude=/usr/share/man/*",
                "--dpkgopt=path-exclude=/usr/share/locale/*",
                "--dpkgopt=path-exclude=/usr/share/info/*",
                SUITE, tar, *sources]
-        _log("building base root filesystem with mmdebstrap (about a minute)")
+        _log("building the %s root filesystem with mmdebstrap (a minute or more)" % family)
         start = time.monotonic()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if proc.returncode != 0:
@@ -144,10 +181,11 @@ def build_base(client) -> str:
     return tag
 
 
-def _docker_build(client, tag: str, base: str) -> None:
+def _docker_build(client, tag: str, base: str, family: str) -> None:
     _log("building %s on %s" % (tag, base))
     error = None
-    for chunk in client.api.build(path=str(SANDBOX_DIR), tag=tag, buildargs={"BASE": base},
+    args = {"BASE": base, "FAMILY": family, "PACKAGES": " ".join(packages(family))}
+    for chunk in client.api.build(path=str(SANDBOX_DIR), tag=tag, buildargs=args,
                                   rm=True, forcerm=True, pull=False, decode=True,
                                   labels={LABEL: "1"}):
         if "error" in chunk:
@@ -171,27 +209,27 @@ def _build_lock():
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def build(force: bool = False, client=None) -> str:
-    """Build (or with force, rebuild) the image for the current sandbox/ sources."""
+def build(force: bool = False, client=None, family: str = BASE_FAMILY) -> str:
+    """Build (or with force, rebuild) a family's image for the current sandbox/ sources."""
     client = client or docker_client()
-    tag = image_tag()
+    tag = image_tag(family)
     with _build_lock():
         if not force and _exists(client, tag):
             return tag
         start = time.monotonic()
-        base = DEFAULT_BASE if _exists(client, DEFAULT_BASE) else build_base(client)
-        _docker_build(client, tag, base)
+        base = DEFAULT_BASE if _exists(client, DEFAULT_BASE) else build_base(client, family)
+        _docker_build(client, tag, base, family)
         _log("image %s ready in %.0f s" % (tag, time.monotonic() - start))
     return tag
 
 
-def ensure_image(client=None) -> str:
-    """The current image's tag, building it first if it is missing."""
+def ensure_image(client=None, family: str = BASE_FAMILY) -> str:
+    """A family's current image tag, building it first if it is missing."""
     client = client or docker_client()
-    tag = image_tag()
+    tag = image_tag(family)
     if _exists(client, tag):
         return tag
-    return build(client=client)
+    return build(client=client, family=family)
 
 
 def remove_old_images(client=None) -> list[str]:
@@ -201,11 +239,11 @@ def remove_old_images(client=None) -> list[str]:
     import docker
 
     client = client or docker_client()
-    current = image_tag()
+    current = set(image_tags().values())
     removed = []
     for img in client.images.list(name=IMAGE_REPO):
         for tag in img.tags:
-            if tag.startswith(IMAGE_REPO + ":") and tag != current:
+            if tag.startswith(IMAGE_REPO + ":") and tag not in current:
                 try:
                     client.images.remove(tag)
                     removed.append(tag)

@@ -102,7 +102,8 @@ def to_result(msg: dict, replaced: bool) -> JobResult:
                      checks=checks, exit_code=msg.get("exit_code"),
                      stdout=msg.get("stdout") or "", stderr=msg.get("stderr") or "",
                      error=msg.get("error"), duration_s=float(msg.get("duration_s") or 0.0),
-                     replaced=replaced)
+                     replaced=replaced, compile_s=msg.get("compile_s"),
+                     compile_cached=msg.get("cached"), run_s=msg.get("run_s"))
 
 
 def failed_result(job: Job, status: str, message: str, elapsed: float) -> JobResult:
@@ -121,44 +122,54 @@ class Sandbox:
         if workers < 1:
             raise ValueError("workers must be >= 1")
         self.workers = workers
-        self._slots: queue.Queue = queue.Queue()
-        for _ in range(workers):
-            self._slots.put(None)  # None: start a worker lazily
+        # One set of slots per image family (base, cpp, java, ...), made on first use:
+        # a worker only ever runs jobs of its own image.
+        self._slots: dict[str, queue.Queue] = {}
         self._live: set = set()
         self._lock = threading.Lock()
         self._closed = False
 
+    def _family_slots(self, family: str) -> queue.Queue:
+        with self._lock:
+            slots = self._slots.get(family)
+            if slots is None:
+                slots = self._slots[family] = queue.Queue()
+                for _ in range(self.workers):
+                    slots.put(None)  # None: start a worker lazily
+            return slots
+
     # --- subclasses
-    def _start_worker(self, limits: Limits) -> Worker:
+    def _start_worker(self, limits: Limits, family: str) -> Worker:
         raise NotImplementedError
 
     @staticmethod
-    def _limits_key(limits: Limits) -> tuple:
+    def _limits_key(limits: Limits, family: str) -> tuple:
         return ()
 
     # --- pool
-    def _acquire(self, limits: Limits) -> Worker:
+    def _acquire(self, limits: Limits, family: str) -> Worker:
         if self._closed:
             raise SandboxUnavailable("sandbox is closed")
-        worker = self._slots.get()
-        if worker is not None and worker.limits_key != self._limits_key(limits):
+        slots = self._family_slots(family)
+        worker = slots.get()
+        if worker is not None and worker.limits_key != self._limits_key(limits, family):
             self._discard(worker)  # container-level limits differ: start a matching one
             worker = None
         if worker is None:
             try:
-                worker = self._start_with_retry(limits)
+                worker = self._start_with_retry(limits, family)
             except BaseException:
-                self._slots.put(None)
+                slots.put(None)
                 raise
         return worker
 
-    def _start_with_retry(self, limits: Limits) -> Worker:
+    def _start_with_retry(self, limits: Limits, family: str) -> Worker:
         last = None
         for _ in range(2):
             worker = None
             try:
-                worker = self._start_worker(limits)
-                worker.limits_key = self._limits_key(limits)
+                worker = self._start_worker(limits, family)
+                worker.limits_key = self._limits_key(limits, family)
                 with self._lock:
                     self._live.add(worker)
                 worker.ping()
@@ -179,9 +190,11 @@ class Sandbox:
 
     def run(self, job: Job) -> JobResult:
         request = job.to_request()
-        host_timeout = job.limits.host_deadline_s()
+        host_timeout = job.host_deadline_s()
+        family = job.image
+        slots = self._family_slots(family)
         for attempt in range(2):
-            worker = self._acquire(job.limits)
+            worker = self._acquire(job.limits, family)
             keep = False
             start = time.monotonic()
             try:
@@ -203,7 +216,7 @@ class Sandbox:
                 if attempt == 1:
                     raise SandboxUnavailable("sandbox worker died twice running one job: %s" % exc) from exc
             finally:
-                self._slots.put(worker if keep else None)
+                slots.put(worker if keep else None)
                 if not keep:
                     self._discard(worker)
         raise AssertionError("unreachable")

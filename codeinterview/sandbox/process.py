@@ -81,5 +81,5 @@ class ProcessSandbox(Sandbox):
         log.warning("UNSAFE: %s", UNSAFE_MESSAGE)
         print("WARNING: UNSAFE sandbox backend: " + UNSAFE_MESSAGE, file=sys.stderr)
 
-    def _start_worker(self, limits: Limits) -> Worker:
-        return ProcessWorker()
+    def _start_worker(self, limits: Limits, family: str) -> Worker:
+        return ProcessWorker()  # the host's own toolchains, whatever the family

@@ -8,8 +8,7 @@ from typing import Any, Optional
 from ..errors import InfrastructureError
 
 # The runner's view of a job; the grader maps it onto the final status vocabulary.
-STATUSES = ("ok", "syntax_error", "no_function", "runtime_error", "timeout", "oom")
-LANGUAGES = ("python", "javascript")
+STATUSES = ("ok", "syntax_error", "compile_error", "no_function", "runtime_error", "timeout", "oom")
 
 
 class SandboxUnavailable(InfrastructureError):
@@ -26,9 +25,13 @@ class Limits:
     cpus: float = 1.0
     pids: int = 64
     output_bytes: int = 65536      # per stream; the rest is drained and dropped
+    # Compiled languages: compiling is a step of its own, before the timeout above starts.
+    compile_timeout_s: float = 60.0
+    compile_memory_mb: int = 1536  # their containers get max(memory_mb, this); runs keep memory_mb
 
-    def host_deadline_s(self) -> float:
-        return self.timeout_s + max(2.0, 0.2 * self.timeout_s)
+    def host_deadline_s(self, compiled: bool = False) -> float:
+        total = self.timeout_s + (self.compile_timeout_s if compiled else 0.0)
+        return total + max(2.0, 0.2 * total)
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class CheckSpec:
 
 @dataclass
 class Job:
-    language: str                  # "python" | "javascript"
+    language: str                  # a registered language's name (codeinterview.languages)
     code: str
     kind: str = "function"         # "function" (checks) | "program" (whole program, exit code)
     function: Optional[str] = None  # the name from the question's Signature
@@ -47,11 +50,29 @@ class Job:
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self):
-        if self.language not in LANGUAGES:
-            raise ValueError("language must be one of %s, not %r" % (LANGUAGES, self.language))
+        from .. import languages
+
+        if not languages.is_known(self.language):
+            raise ValueError("language must be one of %s, not %r" % (languages.names(), self.language))
+        self.language = languages.get(self.language).name
         if self.kind not in ("function", "program"):
             raise ValueError("kind must be 'function' or 'program', not %r" % self.kind)
+        if self.kind == "function" and not languages.get(self.language).function_bridge:
+            raise ValueError("%s has no function-call bridge: grade it with a program job"
+                             % languages.get(self.language).display)
         self.checks = [c if isinstance(c, CheckSpec) else CheckSpec(**c) for c in self.checks]
+
+    @property
+    def image(self) -> str:
+        """The sandbox image family this job runs in."""
+        from .. import languages
+
+        return languages.get(self.language).image
+
+    def host_deadline_s(self) -> float:
+        from .. import languages
+
+        return self.limits.host_deadline_s(compiled=languages.get(self.language).compiled)
 
     def to_request(self) -> dict:
         return {"kind": self.kind, "language": self.language, "code": self.code,
@@ -81,3 +102,6 @@ class JobResult:
     error: Optional[dict] = None     # {"type", "message", "line"?, "traceback"?}
     duration_s: float = 0.0
     replaced: bool = False           # the worker was discarded after this job
+    compile_s: Optional[float] = None  # compiled languages: the compile step (0 when cached)
+    compile_cached: Optional[bool] = None  # the worker's compile cache had this program
+    run_s: Optional[float] = None    # program jobs: the run step alone

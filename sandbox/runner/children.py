@@ -53,16 +53,25 @@ def child_rlimits(limits):
     return ",".join("%s=%d" % kv for kv in rl.items())
 
 
-def spawn(argv, jobdir, limits, pass_fds=()):
+def spawn(argv, jobdir, limits, pass_fds=(), env=None, rlimits=None, output_bytes=None):
+    """env: extra environment; rlimits: {resource.RLIMIT_*: value} set in the child."""
     if argv[:3] == [sys.executable, "-I", CHILD_PY]:
         return fork_python(argv[3:], jobdir, limits, pass_fds)
     proc = subprocess.Popen(
-        argv, cwd=jobdir, env=child_env(jobdir), stdin=subprocess.DEVNULL,
+        argv, cwd=jobdir, env=dict(child_env(jobdir), **(env or {})), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds,
         start_new_session=True,  # own process group: one killpg ends the job
+        preexec_fn=_set_rlimits(rlimits) if rlimits else None,
     )
-    cap = int(limits["output_bytes"])
+    cap = int(output_bytes or limits["output_bytes"])
     return proc, Capture(proc.stdout, cap), Capture(proc.stderr, cap)
+
+
+def _set_rlimits(rlimits):
+    def apply():
+        for which, value in rlimits.items():
+            resource.setrlimit(which, (value, value))
+    return apply
 
 
 class Forked:

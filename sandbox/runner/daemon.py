@@ -21,6 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+from compiler import CACHE_STORE  # noqa: E402
 from jobs import run_function_job, run_program_job  # noqa: E402
 from procs import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PROCESS_MODE,  # noqa: E402
                    kill_all, live_strays, prctl, strays)
@@ -83,6 +84,8 @@ def run_job(job, seq):
     for scratch in SCRATCH:
         if not clear_dir(scratch):
             tainted = True
+    if CACHE_STORE.strangers():  # the answer wrote into the compile cache
+        tainted = True
     result["tainted"] = tainted
     result["duration_s"] = round(time.monotonic() - start, 4)
     return result
