@@ -121,7 +121,8 @@ class RelativeTimeout:
         body = assemble(question, language, reference) or reference
         result, status, error = run_program(sandbox, question, language, body, limits, self.cap_s,
                                             self.input_limit)
-        reference_s = round(result.duration_s, 4)
+        # the run alone: a compiled language's compile step has a limit of its own
+        reference_s = round(result.run_s if result.run_s is not None else result.duration_s, 4)
         # HumanEval+: the inputs' own budgets come on top (the program enforces them itself)
         budget = (_evalplus_summary(result.stderr) or {}).get("budget_s")
         limit = max(self.floor_s, self.factor * reference_s) + (budget or 0)
