@@ -1,0 +1,72 @@
+"""Java programs: javac Main.java, then the JVM runs the host's entry class
+(codeinterview/languages/java.py ENTRY), which calls Main.main and writes
+the finish token.
+
+JVM flags chosen for start-up: the class-data-sharing archives the image
+prepared (sandbox/toolchains/java.sh; -Xshare:auto falls back without them),
+the C1 compiler only, the serial collector. The run's memory is bounded by
+the heap, metaspace, code cache and direct-memory limits (RLIMIT_AS does not
+suit the JVM: it reserves far more address space than it uses); the
+container's limit stays the backstop. Stdlib only.
+"""
+
+import os
+
+SOURCE = "Main.java"
+ENTRY = "CodeinterviewMain"
+ARTIFACTS = ["*.class"]
+TOOLCHAIN_DIR = "/opt/toolchain/java"
+JAVAC_ARCHIVE = os.path.join(TOOLCHAIN_DIR, "javac.jsa")  # javac's own classes, dumped at build time
+FAST_START = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"]
+JAVAC_FLAGS = ["-encoding", "UTF-8", "-proc:none", "-nowarn", "-Xlint:none", "-Xmaxerrs", "20"]
+
+
+def _version():
+    try:
+        with open(os.path.join(TOOLCHAIN_DIR, "version"), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except OSError:  # a runner on the host: whatever java is on PATH
+        return "java (version unknown)"
+
+
+TOOLCHAIN = "%s | javac %s" % (_version(), " ".join(JAVAC_FLAGS))
+
+
+def compile_argv(src, limits):
+    jvm = FAST_START + ["-Xss16m", "-Xmx768m"]
+    if os.path.isfile(JAVAC_ARCHIVE):
+        jvm.append("-XX:SharedArchiveFile=" + JAVAC_ARCHIVE)
+    return ["javac"] + ["-J" + flag for flag in jvm] + JAVAC_FLAGS + ["-d", ".", os.path.basename(src)]
+
+
+def heap_mb(limits):
+    """Half the run's memory for the heap; the rest covers metaspace, code,
+    thread stacks and the JVM's own allocations."""
+    return max(32, int(limits["memory_mb"]) // 2)
+
+
+def program_argv(src, limits, note_fd):
+    return ["java"] + FAST_START + [
+        "-Xmx%dm" % heap_mb(limits), "-Xss8m", "-XX:MaxMetaspaceSize=96m",
+        "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m",
+        "-XX:MaxDirectMemorySize=%dm" % max(16, int(limits["memory_mb"]) // 8),
+        "-XX:CICompilerCount=1", "-Djava.io.tmpdir=" + os.path.dirname(src),
+        "-cp", os.path.dirname(src), ENTRY]
+
+
+def env(jobdir):
+    # few malloc arenas: the JVM's native memory stays near what it uses
+    return {"MALLOC_ARENA_MAX": "2"}
+
+
+def first_error(output):
+    """javac's first diagnostic: 'Main.java:12: error: ...' -> (message, 12)."""
+    for line in output.splitlines():
+        head, sep, rest = line.partition(": error: ")
+        if sep:
+            name, _, number = head.rpartition(":")
+            return "error: " + rest.strip(), int(number) if number.isdigit() else None
+    for line in output.splitlines():
+        if line.strip():
+            return line.strip(), None
+    return None, None

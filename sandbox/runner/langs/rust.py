@@ -1,0 +1,62 @@
+"""Rust programs: `rustc --test` against the rand, regex and md5 rlibs the
+image built once (sandbox/toolchains/rust.sh), then the test harness runs
+the tests one at a time, in name order, so that the host's finish test
+(named to sort last) runs after every other. Debug build, as `cargo test`
+builds: overflow checks and debug assertions on. Stdlib only.
+"""
+
+import os
+import re
+import resource
+
+SOURCE = "prog.rs"
+BINARY = "prog"
+ARTIFACTS = [BINARY]
+TOOLCHAIN_DIR = "/opt/toolchain/rust"
+RUSTC_FLAGS = ["--edition", "2021", "--test", "-A", "warnings", "-C", "debuginfo=0"]
+LOCATION = re.compile(r"^\s*--> [^:\n]+:(\d+):\d+", re.M)
+
+
+def _read(name, default):
+    try:
+        with open(os.path.join(TOOLCHAIN_DIR, name), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except OSError:  # a runner on the host: rustc from PATH, no prebuilt crates
+        return default
+
+
+CRATE_FLAGS = _read("flags", "").split()
+TOOLCHAIN = "%s | %s | %s" % (_read("version", "rustc (version unknown)"), " ".join(RUSTC_FLAGS),
+                              " ".join(CRATE_FLAGS))
+
+
+def compile_argv(src, limits):
+    return ["rustc"] + RUSTC_FLAGS + CRATE_FLAGS + [os.path.basename(src), "-o", BINARY]
+
+
+def program_argv(src, limits, note_fd):
+    return [os.path.join(os.path.dirname(src), BINARY), "--test-threads=1"]
+
+
+def env(jobdir):
+    # few malloc arenas (each thread's would reserve 64 MB of the address space below)
+    return {"MALLOC_ARENA_MAX": "2", "RUST_BACKTRACE": "0"}
+
+
+def rlimits(limits):
+    """Native code: the address space bounds the run's memory (an allocation
+    past it fails: Rust aborts with "memory allocation of N bytes failed")."""
+    return {resource.RLIMIT_AS: int(limits["memory_mb"]) << 20, resource.RLIMIT_CORE: 0}
+
+
+def first_error(output):
+    """rustc's first error and the line its `-->` names."""
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("error") and not line.startswith("error: aborting"):
+            where = LOCATION.search("\n".join(lines[i + 1:i + 4]))
+            return line.strip(), int(where.group(1)) if where else None
+    for line in lines:
+        if line.strip():
+            return line.strip(), None
+    return None, None
