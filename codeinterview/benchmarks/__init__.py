@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..questions import Suite
-from . import humaneval, humaneval_fim, humaneval_java, humaneval_js, humaneval_rust, humanevalplus, mbpp
+from . import (humaneval, humaneval_cpp, humaneval_fim, humaneval_go, humaneval_java, humaneval_js,
+               humaneval_rust, humanevalplus, mbpp)
 
 # importer name -> loader(path, split or None) -> Suite of program questions
 IMPORTERS = {
@@ -22,6 +23,8 @@ IMPORTERS = {
     "humaneval-fim": humaneval_fim.load,
     "humanevalplus": humanevalplus.load,
     "humaneval-js": humaneval_js.load,
+    "humaneval-cpp": humaneval_cpp.load,
+    "humaneval-go": humaneval_go.load,
     "humaneval-java": humaneval_java.load,
     "humaneval-rust": humaneval_rust.load,
     "mbpp": mbpp.load_full,

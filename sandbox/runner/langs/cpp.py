@@ -1,0 +1,50 @@
+"""C++ programs: g++ -std=c++11 (HumanEval-X's flags; OpenSSL linked for its
+MD5 task), then the binary under a memory rlimit. Stdlib only."""
+
+import re
+import resource
+
+SOURCE = "prog.cpp"
+BINARY = "prog"
+# Written by sandbox/toolchains/cpp.sh at image build: `g++ --version`'s first line.
+VERSION_FILE = "/opt/toolchain/cpp-version"
+FLAGS = ["-std=c++11", "-pipe"]
+LIBS = ["-Wl,--as-needed", "-lssl", "-lcrypto"]
+ARTIFACTS = [BINARY]
+ERROR = re.compile(r"^[^:\n]*:(\d+):(?:\d+:)? (?:fatal )?error: (.*)$", re.M)
+LINK_ERROR = re.compile(r"^.*(?:undefined reference to|ld returned).*$", re.M)
+
+
+def _version():
+    try:
+        with open(VERSION_FILE, encoding="utf-8") as fh:
+            return fh.read().strip()
+    except OSError:
+        return "g++ (unknown version)"
+
+
+TOOLCHAIN = " ".join([_version()] + FLAGS + LIBS)
+
+
+def compile_argv(src, limits):
+    return ["g++"] + FLAGS + ["-o", BINARY, src] + LIBS
+
+
+def program_argv(src, limits, note_fd):
+    return ["./" + BINARY]
+
+
+def rlimits(limits):
+    # the container allows the compiler more: bound the program to its own limit
+    memory = int(limits["memory_mb"]) << 20
+    return {resource.RLIMIT_AS: memory, resource.RLIMIT_CORE: 0}
+
+
+def first_error(output):
+    match = ERROR.search(output)
+    if match:
+        return "error: " + match.group(2).strip(), int(match.group(1))
+    match = LINK_ERROR.search(output)
+    if match:
+        return match.group(0).strip(), None
+    return None, None

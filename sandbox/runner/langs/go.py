@@ -1,0 +1,71 @@
+"""Go programs: a test file built by `go test -c` in GOPATH mode against
+Debian's testify (offline), then the test binary under a memory rlimit.
+
+The build cache is per job: a copy of the one warmed at image build (the
+standard library without cgo, testify and its dependencies), so only the
+answer's own package is compiled and nothing persists between jobs.
+Stdlib only."""
+
+import re
+import resource
+import shutil
+import os
+
+SOURCE = "main_test.go"
+BINARY = "prog.test"
+TOOLCHAIN_DIR = "/opt/toolchain"
+WARM_CACHE = os.path.join(TOOLCHAIN_DIR, "gocache")
+# Written by sandbox/toolchains/go.sh at image build: go's and testify's versions.
+VERSION_FILE = os.path.join(TOOLCHAIN_DIR, "go-version")
+FLAGS = ["-p", "2"]
+ARTIFACTS = [BINARY]
+ERROR = re.compile(r"^[^:\n]*\.go:(\d+)(?::\d+)?: (.*)$", re.M)
+SETUP_ERROR = re.compile(r"^(?:go: |can't load package|cannot find package).*$", re.M)
+
+
+def _version():
+    try:
+        with open(VERSION_FILE, encoding="utf-8") as fh:
+            return " ".join(fh.read().split())
+    except OSError:
+        return "go (unknown version)"
+
+
+TOOLCHAIN = " ".join([_version(), "GO111MODULE=off CGO_ENABLED=0 go test -c"] + FLAGS)
+
+
+def env(jobdir):
+    return {"GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "CGO_ENABLED": "0",
+            "GOCACHE": os.path.join(jobdir, "gocache"), "GOFLAGS": "", "GOPROXY": "off",
+            "GOMAXPROCS": "2", "GOTRACEBACK": "single"}
+
+
+def prepare(jobdir):
+    if os.path.isdir(WARM_CACHE):
+        shutil.copytree(WARM_CACHE, os.path.join(jobdir, "gocache"), copy_function=shutil.copyfile)
+
+
+def compile_argv(src, limits):
+    return ["go", "test", "-c", "-o", BINARY] + FLAGS + [os.path.basename(src)]
+
+
+def program_argv(src, limits, note_fd):
+    # the garbage collector works harder before the hard limit below ends the program
+    soft = int(limits["memory_mb"]) * 3 // 4
+    return ["env", "GOMEMLIMIT=%dMiB" % soft, "./" + BINARY, "-test.timeout=0"]
+
+
+def rlimits(limits):
+    # the container allows the compiler more: bound the program to its own limit
+    memory = int(limits["memory_mb"]) << 20
+    return {resource.RLIMIT_AS: memory, resource.RLIMIT_CORE: 0}
+
+
+def first_error(output):
+    match = ERROR.search(output)
+    if match:
+        return match.group(2).strip(), int(match.group(1))
+    match = SETUP_ERROR.search(output)
+    if match:
+        return match.group(0).strip(), None
+    return None, None
