@@ -5,8 +5,9 @@
 Writes samples_<suite>_<input>.jsonl per suite, one line per answer, with the
 keys the official evaluators read: `task_id`; `completion` (prompt +
 completion is the program's answer part: openai/human-eval, evalplus);
-`solution` (that whole code: evalplus prefers it); `generation` for
-JavaScript (THUDM/CodeGeeX's HumanEval-X evaluator). A JavaScript answer that
+`solution` (that whole code: evalplus prefers it); and the completion again
+under the language's own keys (Language.export_keys: `generation` for the
+HumanEval-X languages, read by THUDM/CodeGeeX's evaluator). An answer that
 wrote the whole function cannot continue the prompt's unfinished first line,
 so it carries `solution` only.
 """
@@ -18,6 +19,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import languages
 from .benchmarks.program import assemble
 from .cli import run_main, slug
 from .errors import UserError
@@ -43,8 +45,8 @@ def sample(record: dict) -> dict | None:
             "solution": body or ""}
     if body is None or body.lstrip().startswith(prompt):
         line["completion"] = body.lstrip()[len(prompt):] if body else ""
-        if language == "javascript":
-            line["generation"] = line["completion"]
+        for key in languages.get(language).export_keys:
+            line[key] = line["completion"]
     return line
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .extract_blocks import ALL_TAGS, FENCE_RE, LANGUAGE_TAGS, Block, find_blocks
+from . import languages
+from .extract_blocks import FENCE_RE, Block, all_tags, find_blocks, language_tags
 
 THINK_RE = re.compile(r"<think>.*?</think>", re.S | re.I)
 # End-of-turn tokens of common chat templates; </s> only at a line's end, so
@@ -26,22 +27,11 @@ END_TOKEN_RE = re.compile(r"<\|(?:im_end|im_start|EOT|endoftext|end_of_text|end|
 FIM_END_RE = re.compile(r"<\|(?:endoftext|EOT|fim_pad|file_sep|repo_name)\|>"  # Qwen, StarCoder, DeepSeek
                         r"|<(?:fim_pad|file_sep|repo_name|EOT)>"                  # StarCoder, CodeLlama
                         r"|<｜end▁of▁sentence｜>|</s>(?=[ \t]*(?:\n|$))")        # DeepSeek, Llama
-# Loose signs that text is code at all, per language (for unfenced answers).
-CODE_HINTS = {
-    "python": re.compile(r"^\s*(def|class|import|from)\s|^\s*return\b", re.M),
-    "javascript": re.compile(r"\bfunction\b|=>|^\s*(const|let|var)\s", re.M),
-}
-# The names of the functions a piece of code defines, at any level.
-DEFINITION_RE = {
-    "python": re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(|^\s*(\w+)\s*=\s*lambda\b", re.M),
-    "javascript": re.compile(r"\bfunction\s*\*?\s*([\w$]+)\s*\("
-                             r"|(?<![\w$])([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|\(|[\w$]+\s*=>)"),
-}
 
 
 def defined_names(code: str, language: str) -> list[str]:
-    pattern = DEFINITION_RE.get(language, DEFINITION_RE["javascript"])
-    return [a or b for a, b in pattern.findall(code)]
+    """The names of the functions `code` defines, at any level (the language's `definition`)."""
+    return languages.get(language).defined_names(code)
 
 
 def defines(code: str, language: str, name: str) -> bool:
@@ -97,11 +87,11 @@ def extract_code(answer: str, language: str, function_name: str,
             return stitched
     blocks = find_blocks(text)
     if not blocks:
-        if not CODE_HINTS[language].search(text):
+        if not languages.get(language).code_hint.search(text):
             return None
         return _dedent(text.strip("\n"), language, function_name).strip()
-    tags = LANGUAGE_TAGS.get(language, {language})
-    other_tags = ALL_TAGS - tags
+    tags = language_tags(language)
+    other_tags = all_tags() - tags
 
     def rank(block: Block) -> tuple[bool, ...]:
         tag, code = block
@@ -141,9 +131,8 @@ def _dedent(code: str, language: str, name: str) -> str:
 def _used_helpers(code: str, user: str, language: str) -> bool:
     """Whether `code` defines a top-level name that `user` refers to (a helper
     the model put in a separate block)."""
-    pattern = (r"^(?:async\s+)?(?:def|class)\s+(\w+)" if language == "python"
-               else r"^(?:async\s+)?(?:function\s*\*?\s*|(?:const|let|var|class)\s+)([\w$]+)")
-    names = re.findall(pattern, textwrap.dedent(code), re.M)
+    found = languages.get(language).top_level_name.findall(textwrap.dedent(code))
+    names = [name for groups in found for name in (groups if isinstance(groups, tuple) else (groups,)) if name]
     return any(re.search(rf"(?<![\w$]){re.escape(n)}(?![\w$])", user) for n in names)
 
 

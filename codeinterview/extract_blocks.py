@@ -10,24 +10,51 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
+from typing import Pattern
 
-LANGUAGE_TAGS = {
-    "python": {"python", "py", "python3", "py3"},
-    "javascript": {"javascript", "js", "node", "nodejs", "jsx", "mjs"},
-}
-ALL_TAGS = set().union(*LANGUAGE_TAGS.values())
+from . import languages
 
 FENCE_RE = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([\w.+#-]*)[^\n]*$", re.M)
-# A line that can only start code, never prose (for a block whose opening fence was left out).
-CODE_START_RE = re.compile(r"^[ \t]*(def|class|import|from|async|return|function|const|let|var|export)\b"
-                           r"|^[ \t]*@\w|^[ \t]*module\.exports\b", re.M)
-# CodeLlama-Instruct: [PYTHON] code [/PYTHON], then often [TESTS] its own asserts [/TESTS].
-BRACKET_RE = re.compile(r"\[(PYTHON|JAVASCRIPT|JS|TESTS)\](.*?)(?:\[/\1\]|\Z)", re.S | re.I)
 # <pre> first, so that the <code> inside a <pre> is part of that block.
 HTML_RE = re.compile(r"<pre\b([^>]*)>(.*?)(?:</pre>|\Z)|<code\b([^>]*)>(.*?)</code>", re.S | re.I)
 HTML_CLASS_RE = re.compile(r"""class\s*=\s*["']?(?:language-|lang-)?([\w+#-]+)""", re.I)
 
 Block = tuple[str, str]
+
+
+# The tables below come from the language registry (languages/*.py), built on
+# first use: a new language's fence tags, bracket tags and code-start lines
+# count here without a change to this module.
+
+def language_tags(language: str) -> frozenset[str]:
+    """The fence / class / bracket words that name `language` (its name included)."""
+    found = languages.get(language)
+    return frozenset(found.fence_tags | {found.name})
+
+
+@lru_cache(maxsize=1)
+def all_tags() -> frozenset[str]:
+    """Every word that names some registered language (a block tagged with one
+    of another language is recognised as such)."""
+    return frozenset().union(*(language_tags(lang.name) for lang in languages.all_languages()))
+
+
+@lru_cache(maxsize=1)
+def code_start_re() -> Pattern[str]:
+    """A line that can only start code, never prose, in some language (for a
+    block whose opening fence was left out)."""
+    return re.compile("|".join(f"(?:{lang.code_start.pattern})" for lang in languages.all_languages()
+                               if lang.code_start is not None), re.M)
+
+
+@lru_cache(maxsize=1)
+def bracket_re() -> Pattern[str]:
+    """CodeLlama-Instruct: [PYTHON] code [/PYTHON], then often [TESTS] its own asserts [/TESTS]."""
+    tags = sorted({tag.upper() for lang in languages.all_languages() for tag in lang.bracket_tags},
+                  key=lambda tag: (-len(tag), tag))
+    alternatives = "|".join(map(re.escape, [*tags, "TESTS"]))
+    return re.compile(rf"\[({alternatives})\](.*?)(?:\[/\1\]|\Z)", re.S | re.I)
 
 
 def find_blocks(text: str) -> list[Block]:
@@ -91,7 +118,7 @@ def _left_out_start(text: str, fences: list[re.Match[str]]) -> int | None:
     count is odd, or that pairing would close a block with a tagged fence."""
     if not _closers_bare(fences, 0) or (len(fences) % 2 == 0 and _closers_bare(fences, 1)):
         return None
-    code = CODE_START_RE.search(text, 0, fences[0].start())
+    code = code_start_re().search(text, 0, fences[0].start())
     return code.start() if code else None
 
 
@@ -105,7 +132,7 @@ def _tag_on_next_line(text: str, start: int) -> tuple[str, int]:
     """A bare fence whose language sits alone on the next line (```\\npython)."""
     end = text.find("\n", start)
     word = text[start:end if end >= 0 else len(text)].strip().lower()
-    if word in ALL_TAGS:
+    if word in all_tags():
         return word, (end + 1 if end >= 0 else len(text))
     return "", start
 
@@ -113,7 +140,7 @@ def _tag_on_next_line(text: str, start: int) -> tuple[str, int]:
 def bracket_blocks(text: str) -> list[Block]:
     """CodeLlama-Instruct's [PYTHON] blocks; its [TESTS] are the model's own
     asserts, not the answer, so they are left out."""
-    return [(name.lower(), code) for name, code in BRACKET_RE.findall(text) if name.upper() != "TESTS"]
+    return [(name.lower(), code) for name, code in bracket_re().findall(text) if name.upper() != "TESTS"]
 
 
 def html_blocks(text: str) -> list[Block]:
@@ -124,7 +151,7 @@ def html_blocks(text: str) -> list[Block]:
     for match in HTML_RE.finditer(text):
         attributes = match.group(1) or match.group(3) or ""
         body = match.group(2) if match.group(2) is not None else match.group(4)
-        if match.group(4) is not None and "\n" not in body and not CODE_START_RE.match(body):
+        if match.group(4) is not None and "\n" not in body and not code_start_re().match(body):
             continue
         cls = HTML_CLASS_RE.search(attributes + " ".join(re.findall(r"<code\b([^>]*)>", body, re.I)))
         code = re.sub(r"</?code\b[^>]*>", "", body, flags=re.I)

@@ -3,7 +3,8 @@
 Two views of one grade (the fields grading.grade_answer returns):
 
   verdict()     a structured verdict, as LiveCodeBench builds it: the kind of
-                failure (syntax error with its line / wrong result with the
+                failure (syntax error with its line / compile error with the
+                compiler's first error and its context / wrong result with the
                 call, got and expected / exception with the last lines of its
                 traceback / timeout), every value truncated
   raw_output()  the runner's report as a test log, as aider sends it: one line
@@ -26,10 +27,10 @@ template a fresh prompt for completion models.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from . import languages
 from .errors import UserError
 from .grading import check_reason
 from .questions import Question
@@ -46,6 +47,7 @@ FEEDBACK_VARIABLES = ("verdict", "raw_output", "code", "answer", "attempt", "max
 VALUE_CHARS = 200        # one got/expected value
 TRACEBACK_LINES = 6      # the end of a traceback is where the answer's own frame is
 MESSAGE_CHARS = 2000     # a whole feedback message (a few hundred tokens)
+COMPILER_LINES = 8       # of a compiler's output: its first error with the context it gives
 
 # Runner internals and host paths say nothing to the model and vary between runs.
 _RUNNER_FRAME = re.compile(r"/opt/runner/|child_(?:py|js)\b|node:internal")
@@ -64,14 +66,9 @@ def truncate(text: str, limit: int) -> str:
 
 
 def show_value(value: Any, language: str) -> str:
-    """A value as the model's language writes it (null/true for JavaScript), truncated."""
-    if language == "javascript":
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=repr)
-        except (TypeError, ValueError):
-            text = repr(value)
-    else:
-        text = repr(value)
+    """A value as the model's language writes it (Language.show_value: null/true
+    for JavaScript), truncated."""
+    text = languages.get(language).show_value(value)
     if len(text) > VALUE_CHARS:
         text = f"{text[:VALUE_CHARS]}... ({len(text) - VALUE_CHARS} more characters)"
     return text
@@ -177,7 +174,9 @@ def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> 
         "checks_total": 1, "checks_passed": int(status == Status.PASS),
         "check_timeout_s": (graded.get("timing") or {}).get("limit_s"), "found_function": None,
     }
-    if failed and shown and output:
+    if status == Status.COMPILE_ERROR:  # like a syntax error: always described
+        out["error"] = compile_error(graded)
+    elif failed and shown and output:
         lines = output.splitlines()
         frames = lines[:-1]
         starts = [i for i, line in enumerate(frames) if _FRAME_START.match(line)]
@@ -190,6 +189,19 @@ def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> 
     else:
         out["summary"] = _summary(out)
     return out
+
+
+def compile_error(graded: dict[str, Any]) -> dict[str, Any]:
+    """A compiled language's compile error: the compiler's first error line (the
+    record's `error`) and the start of its whole output (the record's `stderr`),
+    cleaned like other runner output (file paths cut to their names)."""
+    output = [line for line in clean_output(graded.get("stderr")).splitlines() if line.strip()]
+    error = graded.get("error")
+    first = clean_output(error).strip().splitlines()[0] if isinstance(error, str) and error.strip() else ""
+    first = first or (output[0] if output else "the code does not compile")
+    context = [line for line in output if line.strip() != first.strip()][:COMPILER_LINES]
+    return {"type": "CompileError", "message": truncate(first, VALUE_CHARS), "line": None,
+            "source_line": None, "traceback": "\n".join(context) or None}
 
 
 def _exception_name(output: str) -> str | None:
@@ -242,6 +254,8 @@ def _summary(v: dict[str, Any]) -> str:
         return f"The code does not define a function named `{name}`{found}."
     if kind == Status.SYNTAX_ERROR:  # the details follow in verdict["error"]
         return "The code does not parse."
+    if kind == Status.COMPILE_ERROR:  # the compiler's first error follows in verdict["error"]
+        return "The code does not compile."
     if kind == Status.SANDBOX_ERROR:
         return "The code could not be run (an infrastructure error, not the answer's fault)."
     failed = v["shown_failed"] + v["hidden_failed"]
@@ -256,7 +270,10 @@ def raw_output(graded: dict[str, Any], question: Question, language: str, reveal
     """The runner's report as a plain test log, cleaned and limited to what `reveal` allows."""
     if question.kind == "program":
         v = program_verdict(graded, question, reveal)
-        text = clean_output(graded.get("error")) if v["error"] else ""
+        if v["status"] == Status.COMPILE_ERROR:
+            text = "\n".join(filter(None, (v["error"]["message"], v["error"]["traceback"])))
+        else:
+            text = clean_output(graded.get("error")) if v["error"] else ""
         return truncate("\n".join(filter(None, (v["summary"], text))), MESSAGE_CHARS)
     lines: list[str] = []
     error = _load_error(graded, language)

@@ -8,8 +8,9 @@ import sys
 from fnmatch import fnmatchcase
 
 from .cli import default_output
+from . import languages as registry
 from .errors import UserError
-from .questions import LANGUAGES, Question, Suite, load_suites
+from .questions import Question, Suite, all_language_names, load_suites, no_function_bridge, ordered
 from .records import PromptFields, RecordWriter, RunIdentity, now, provenance, stage_fields
 from .templates import DEFAULT_TEMPLATE, load_template, template_variables
 
@@ -18,8 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prepare.py", description=__doc__)
     parser.add_argument("--interview", action="append", required=True,
                         help="suite name (interviews/NAME) or path; repeat or comma-separate")
-    parser.add_argument("--languages", default=",".join(LANGUAGES),
-                        help="comma list (default: python,javascript)")
+    parser.add_argument("--languages",
+                        help="comma list of names or aliases (py, js, c++, ...; default: every "
+                             "language the selected questions are written for)")
     parser.add_argument("--template", default=DEFAULT_TEMPLATE,
                         help=f"prompts/NAME.yaml or a path (default: {DEFAULT_TEMPLATE})")
     parser.add_argument("--questions",
@@ -44,15 +46,29 @@ def select(suites: list[Suite], spec: str | None) -> list[tuple[Suite, Question]
     return [(s, q) for s, q in pairs if any(fnmatchcase(q.name, p) for p in patterns)]
 
 
+def chosen_languages(spec: str | None, selected: list[tuple[Suite, Question]]) -> list[str]:
+    """--languages as canonical names (aliases accepted), in the order given;
+    without it, every language some selected question is written for."""
+    if spec is None:
+        return list(ordered(lang for _, q in selected for lang in q.languages))
+    words = [word.strip() for word in spec.split(",") if word.strip()]
+    unknown = [word for word in words if not registry.is_known(word)]
+    if unknown or not words:
+        raise UserError(f"--languages: unknown {', '.join(unknown) or '(empty)'}; "
+                        f"choose from {', '.join(all_language_names())} (or their aliases)")
+    return list(dict.fromkeys(registry.get(word).name for word in words))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
-    unknown = [lang for lang in languages if lang not in LANGUAGES]
-    if unknown or not languages:
-        raise UserError(f"--languages: unknown {', '.join(unknown) or '(empty)'}; "
-                        f"choose from {', '.join(LANGUAGES)}")
     suites = load_suites(args.interview)
     selected = select(suites, args.questions)
+    languages = chosen_languages(args.languages, selected)
+    if args.languages is not None:  # asked for by name: refused before anything is written, never a gap
+        for _, question in selected:
+            for language in languages:
+                if question.kind != "program" and not registry.get(language).function_bridge:
+                    raise no_function_bridge(question.name, language, question.source)
     template = load_template(args.template)
     run = RunIdentity("prepare", {"template": template.name, "languages": languages,
                                   "suites": {s.name: s.hash for s in suites}, "questions": args.questions})
@@ -67,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         for suite, question in selected:
             for language in languages:
                 if language not in question.languages:
-                    continue  # a program question exists only in its dataset's language(s)
+                    continue  # a program question exists only in the language(s) it has a Test for
                 variables = template_variables(question.fields, question.name, suite.name,
                                                language, question.function_name, question.arg_names)
                 prompt, prefix = template.render(variables)

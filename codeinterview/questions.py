@@ -17,11 +17,14 @@ from typing import Any
 
 import yaml
 
+from . import languages
 from .errors import UserError, yaml_error
 from .paths import REPO_ROOT
 
 INTERVIEWS_DIR = REPO_ROOT / "interviews"
-LANGUAGES = ("python", "javascript")
+# Python and JavaScript first, the others by name: the order prepare has always
+# written the bundled suites' languages in (output names and run fingerprints keep it).
+FIRST_LANGUAGES = ("python", "javascript")
 OPERATORS = ("eq", "eq-any", "approx", "unordered", "raises")
 CHECK_KEYS = {"assert", "weight", "visible", "tol", *OPERATORS}
 REQUIRED_FIELDS = ("Signature", "Input", "Output", "Checks")
@@ -76,8 +79,12 @@ class Question:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The languages this question can be asked in (a program question: those with a Test)."""
-        return tuple(self.fields["Test"]) if self.kind == "program" else LANGUAGES
+        """The languages this question can be asked in: a program question's are
+        those with a Test, a function question's every language whose sandbox
+        can call a function (Language.function_bridge)."""
+        if self.kind == "program":
+            return ordered(self.fields["Test"])
+        return function_languages()
 
 
 @dataclass
@@ -86,6 +93,43 @@ class Suite:
     path: Path
     questions: list[Question] = field(default_factory=list)
     hash: str = ""
+
+
+def ordered(names: Any) -> tuple[str, ...]:
+    """Language names in the registry's order, Python and JavaScript first."""
+    order = [*FIRST_LANGUAGES, *languages.names()]
+    return tuple(sorted(dict.fromkeys(names), key=lambda name: order.index(name) if name in order else len(order)))
+
+
+def all_language_names() -> tuple[str, ...]:
+    return ordered(languages.names())
+
+
+def function_languages() -> tuple[str, ...]:
+    """The languages a function question (Checks calling f.call) can be graded in."""
+    return ordered(lang.name for lang in languages.all_languages() if lang.function_bridge)
+
+
+def no_function_bridge(question: str, language: str, where: str) -> UserError:
+    return UserError(f"{where}: question '{question}' is a function question (Checks calling f.call), "
+                     f"which cannot be graded in {languages.get(language).display}: its sandbox has no "
+                     f"function bridge (function questions run in {', '.join(function_languages())}). "
+                     f"Write it as a program-style question (Kind: program, with a Prompt and a Test "
+                     f"program per language) or leave {language} out of --languages")
+
+
+def check_language_keys(value: Any, key: str, question: str, where: str) -> None:
+    """A per-language mapping (Reference, Prompt, Test): every key a registered
+    language's name, every value code."""
+    known = ", ".join(all_language_names())
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise UserError(f"{where}: question '{question}': {key} must map language ({known}) to code")
+    for name in value:
+        if str(name) in languages.names():
+            continue
+        hint = (f"'{name}' is another name for {languages.get(name).name}: write {languages.get(name).name}"
+                if languages.is_known(name) else f"known languages: {known}")
+        raise UserError(f"{where}: question '{question}': {key} has unknown language '{name}' ({hint})")
 
 
 def parse_signature(signature: str, where: str = "") -> tuple[str, list[str]]:
@@ -160,11 +204,12 @@ def question_from_fields(name: str, fields: Any, suite: str, where: str) -> Ques
     if missing:
         raise UserError(f"{where}: question '{name}' is missing field(s) {', '.join(missing)}")
     parse_signature(fields["Signature"], f"{where}: question '{name}'")
-    reference = fields.get("Reference")
-    if reference is not None and (not isinstance(reference, dict)
-                                  or not set(reference) <= set(LANGUAGES)):
-        raise UserError(f"{where}: question '{name}': Reference must map language "
-                        f"({', '.join(LANGUAGES)}) to code")
+    for key in ("Reference", "Prompt"):
+        if fields.get(key) is not None and (key == "Reference" or isinstance(fields[key], dict)):
+            check_language_keys(fields[key], key, name, where)
+            unbridged = [lang for lang in fields[key] if not languages.get(lang).function_bridge]
+            if unbridged:
+                raise no_function_bridge(name, unbridged[0], where)
     checks = parse_checks(fields["Checks"], f"{where}: question '{name}'")
     return Question(suite=suite, name=name, fields=dict(fields), checks=checks, source=where)
 
@@ -175,11 +220,8 @@ def program_question(name: str, fields: dict[str, Any], suite: str, where: str) 
         raise UserError(f"{where}: program question '{name}' is missing field(s) {', '.join(missing)}")
     parse_signature(fields["Signature"], f"{where}: question '{name}'")
     for key in ("Prompt", "Test", "Reference"):
-        value = fields.get(key)
-        if key in fields and (not isinstance(value, dict) or not set(value) <= set(LANGUAGES)
-                              or not all(isinstance(v, str) for v in value.values())):
-            raise UserError(f"{where}: question '{name}': {key} must map language "
-                            f"({', '.join(LANGUAGES)}) to code")
+        if key in fields:
+            check_language_keys(fields[key], key, name, where)
     if not fields["Test"]:
         raise UserError(f"{where}: question '{name}': Test needs a test program for at least one language")
     return Question(suite=suite, name=name, fields=dict(fields), checks=[], source=where)

@@ -31,6 +31,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from . import languages
 from .errors import UserError, load_named_yaml
 from .paths import REPO_ROOT
 
@@ -40,11 +41,28 @@ DEFAULT_TEMPLATE = "chat-simple"
 QUESTION_VARIABLES = ("Signature", "Input", "Output", "Fact", "Description", "Prompt")
 EXTRA_VARIABLES = ("language", "name", "function_name", "args", "suite", "question")
 FIM_VARIABLES = ("prefix", "suffix")  # fim templates only
-LANGUAGE_NAMES = {"python": "Python", "javascript": "JavaScript"}
+
+
+def language_name(language: str) -> str:
+    """`{{ language | language_name }}`: "C++" for cpp (Language.display)."""
+    return languages.get(language).display if languages.is_known(language) else language
+
+
+def line_comment(language: str) -> str:
+    """`{{ language | comment }}`: the language's line comment, "#" or "//"."""
+    return languages.get(language).comment
+
+
+def required(value: Any, what: str) -> Any:
+    """`{{ Prompt | required("...") }}`: a missing value is an error saying what was needed."""
+    if value is None or value == "":
+        raise jinja2.UndefinedError(what)
+    return value
+
 
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                           autoescape=False)
-_env.filters["language_name"] = lambda lang: LANGUAGE_NAMES.get(lang, lang)
+_env.filters.update(language_name=language_name, comment=line_comment, required=required)
 # upstream rendered with jinja2.Template(text): None prints as "", no trailing newline
 _upstream_env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
                                    finalize=lambda value: "" if value is None else value)

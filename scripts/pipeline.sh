@@ -6,7 +6,8 @@
 # reference answer must pass every check). To interview a model, set e.g.
 #   CODEINTERVIEW_EXECUTOR=openai CODEINTERVIEW_MODEL=gpt-4o-mini OPENAI_API_KEY=...
 # (CODEINTERVIEW_PARAMS, CODEINTERVIEW_TEMPLATE, CODEINTERVIEW_WORKERS and
-# CODEINTERVIEW_INTERVIEW override the defaults below.)
+# CODEINTERVIEW_INTERVIEW override the defaults below; CODEINTERVIEW_LANGUAGES
+# narrows the languages, by default every language the questions are written in.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +21,10 @@ PY=.venv/bin/python
 
 MODEL_ARGS=()
 [ -n "${CODEINTERVIEW_MODEL:-}" ] && MODEL_ARGS=(--model "$CODEINTERVIEW_MODEL")
+LANGUAGE_ARGS=()
+[ -n "${CODEINTERVIEW_LANGUAGES:-}" ] && LANGUAGE_ARGS=(--languages "$CODEINTERVIEW_LANGUAGES")
 prepared=$($PY prepare.py --interview "${CODEINTERVIEW_INTERVIEW:-junior-dev,senior-dev}" \
-  --languages python,javascript --template "${CODEINTERVIEW_TEMPLATE:-chat-simple}" | tail -n 1)
+  "${LANGUAGE_ARGS[@]}" --template "${CODEINTERVIEW_TEMPLATE:-chat-simple}" | tail -n 1)
 answers=$($PY interview.py --input "$prepared" --executor "$EXECUTOR" "${MODEL_ARGS[@]}" \
   --params "${CODEINTERVIEW_PARAMS:-greedy}" | tail -n 1)
 graded=$($PY evaluate.py --input "$answers" --workers "${CODEINTERVIEW_WORKERS:-2}" | tail -n 1)

@@ -170,3 +170,37 @@ def test_template_mistakes_are_user_errors(tmp_path):
     bad.write_text("kind: chat\nmessages:\n  - role: user\n    content: '{{ verdict.summary }} {{ secrets }}'\n")
     with pytest.raises(UserError, match=r"unknown variable\(s\) secrets"):
         FeedbackTemplate(str(bad), chat=True)
+
+
+# g++'s output for an answer that uses an undeclared name, as the runner returns it:
+# the first error line in the record's `error`, the whole output in its stderr.
+GXX_OUTPUT = ("/work/job-3/prog.cpp: In function 'int add(int, int)':\n"
+              "/work/job-3/prog.cpp:4:12: error: 'c' was not declared in this scope\n"
+              "    4 |     return c;\n      |            ^\n")
+COMPILE_ERROR = {"status": "compile_error", "error": "error: 'c' was not declared in this scope",
+                 "code": "int add(int a, int b) {\n    return c;\n}\n", "stdout": "", "stderr": GXX_OUTPUT,
+                 "checks": [], "passed": 0, "total": 1, "score": 0.0, "function": None, "timing": None}
+CPP_QUESTION = question_from_fields("Add", {
+    "Kind": "program", "Signature": "add(a, b)", "Prompt": {"cpp": "int add(int a, int b) {\n"},
+    "Test": {"cpp": "int main() { return add(1, 2) == 3 ? 0 : 1; }\n"}}, "t", "test")
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("reveal", ["none", "visible", "all"])
+def test_a_compile_error_reaches_the_model_with_the_compiler_s_first_error(reveal):
+    """Like a syntax error, under every reveal policy: the first error line, then
+    the compiler's output around it, paths cut to file names."""
+    v = verdict(COMPILE_ERROR, CPP_QUESTION, "cpp", reveal)
+    assert v["summary"] == "The code does not compile."
+    assert v["error"]["message"] == "error: 'c' was not declared in this scope"
+    assert "prog.cpp:4:12: error: 'c' was not declared" in v["error"]["traceback"]
+    messages, _ = FeedbackTemplate(None, chat=True).render(CPP_QUESTION, "cpp", COMPILE_ERROR, "", 1, 3, reveal)
+    chat = messages[0]["content"]
+    assert "does not compile" in chat and "error: 'c' was not declared in this scope" in chat
+    assert "    4 |     return c;" in chat and "/work/job-3" not in chat
+    raw = raw_output(COMPILE_ERROR, CPP_QUESTION, "cpp", reveal)
+    assert raw.startswith("The code does not compile.\nerror: 'c' was not declared in this scope\n")
+    prompt, prefix = FeedbackTemplate(None, chat=False, program=True).render(
+        CPP_QUESTION, "cpp", COMPILE_ERROR, "", 1, 3, reveal)
+    assert "// It failed. The code does not compile." in prompt
+    assert "//     error: 'c' was not declared in this scope" in prompt and prefix == "int add(int a, int b) {\n"
