@@ -223,3 +223,17 @@ def test_export_writes_the_completion_under_the_language_s_own_keys(language):
     for key in language.export_keys:
         assert line[key] == line["completion"]
     assert set(line) == {"task_id", "sample", "solution", "completion", *language.export_keys}
+
+
+@pytest.mark.parametrize("language", [lang for lang in ALL if lang.name not in ("python", "javascript")],
+                         ids=lambda lang: lang.name)
+def test_can_ai_code_scoring_refuses_a_language_upstream_never_had(language):
+    from codeinterview.scoring.canaicode import grade_canaicode
+    from codeinterview.questions import question_from_fields
+    from codeinterview.sandbox import Limits
+
+    question = question_from_fields("Add", {"Signature": "add(a, b)", "Input": "i", "Output": "o",
+                                            "Checks": {"c": {"assert": "f.call(1, 2)", "eq": 3}}}, "s", "q.yaml:1")
+    with pytest.raises(UserError, match=rf"q.yaml:1: can-ai-code scoring grades Python and JavaScript only "
+                                        rf"\(upstream's languages\), not {language.name}"):
+        grade_canaicode(None, question, language.name, "code", Limits())

@@ -329,6 +329,9 @@ def grade_check(check: Check, f: UpstreamF, where: str) -> dict[str, Any]:
 def grade_canaicode(sandbox: Any, question: Question, language: str, code: str,
                     limits: Limits) -> dict[str, Any]:
     """The eval fields for one extracted answer, as can-ai-code's evaluation()."""
+    if language not in FUNCTION_RE:  # upstream's own two languages, nothing else to replicate
+        raise UserError(f"{question.source or question.name}: can-ai-code scoring grades Python and "
+                        f"JavaScript only (upstream's languages), not {language}")
     fn = bind(text_functions(language, code), question.function_name)
     if fn is None or fn.name == "":  # evaluate.py:19-22
         return {"code": code, **ungraded(Status.NO_FUNCTION, question.checks, "no function found in the code")}
