@@ -21,6 +21,7 @@ METHOD = re.compile(r"^[ \t]*" + _MODIFIERS + r"(?:<[^>\n]*>\s*)?" + _KEYWORDS +
                     r"[\w$.]+(?:<[^;{}()\n]*>)?(?:\[\])*\s+" + _KEYWORDS +
                     r"([\w$]+)\s*\([^;{}]*?\)\s*(?:throws\s+[\w$.,\s]+)?\{", re.M)
 CLASS = re.compile(r"^[ \t]*" + _MODIFIERS + r"(?:class|interface|enum|record)\s+([\w$]+)", re.M)
+PUBLIC_SOLUTION = re.compile(r"^([ \t]*(?:final\s+)?)public\s+(?:final\s+)?class\s+Solution\b", re.M)
 IMPORT = re.compile(r"^[ \t]*import\s+[\w.*\s]+;[ \t]*$", re.M)
 EXCEPTION = re.compile(r'^Exception in thread "[^"]*" ([\w$.]+)', re.M)
 
@@ -34,7 +35,8 @@ class Java(Language):
     image = "java"
     packages = ("openjdk-17-jdk-headless",)
     compiled = True
-    code_hint = re.compile(r"\b(class|public|static|void|return|import)\b[^\n]*[;{]", re.M)
+    code_hint = re.compile(r"^\s*(?:import\s+[\w.]+|(?:public|private|protected|static)\s|class\s+\w+"
+                           r"|return\b[^\n]*;)", re.M)
     definition = METHOD
     top_level_name = re.compile(r"^" + _MODIFIERS + r"(?:(?:class|interface|enum|record)\s+|"
                                 r"[\w$.]+(?:<[^;{}()\n]*>)?(?:\[\])*\s+)([\w$]+)\s*(?=[({<]|extends\b|implements\b)",
@@ -45,12 +47,13 @@ class Java(Language):
 
     def prompt_then_function(self, prompt: str, code: str) -> str:
         """An answer restating the class keeps the prompt's imports (Java allows
-        repeating them); one restating only the method goes back into the
+        repeating them) and loses a `public` before it; one restating only the method goes back into the
         prompt's class, in place of the prompt's unfinished signature (its
         other methods stay)."""
         imports = "".join(line + "\n" for line in IMPORT.findall(prompt) if line.strip() not in code)
         if any(name == "Solution" for name in CLASS.findall(code)):
-            return imports + code
+            # `public class Solution` cannot live in Main.java; the prompt's is package-private
+            return imports + PUBLIC_SOLUTION.sub(r"\1class Solution", code)
         stub = list(METHOD.finditer(prompt))
         head = prompt[:stub[-1].start()] if stub else prompt
         return f"{head.rstrip()}\n{code.rstrip()}\n}}\n"

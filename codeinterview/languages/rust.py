@@ -39,7 +39,7 @@ class Rust(Language):
     packages = ("rustc", "librust-rand-dev", "librust-regex-dev", "librust-regex+default-dev",
                 "librust-md5-dev", "cargo")
     compiled = True
-    code_hint = re.compile(r"\bfn\s+\w+\s*[<(]|\blet\s+(mut\s+)?\w+|^\s*use\s+\w+::", re.M)
+    code_hint = re.compile(r"\bfn\s+\w+\s*[<(]|^\s*let\s+(mut\s+)?\w+\s*[:=]|^\s*use\s+\w+::", re.M)
     definition = FN
     top_level_name = re.compile(r"^(?:pub\s+)?(?:fn|struct|enum|trait|type|const|static)\s+(\w+)", re.M)
     code_start = re.compile(r"^[ \t]*(?:pub\s+)?fn\s+\w+\s*[<(]|^[ \t]*use\s+(?:std|crate|super)::"
