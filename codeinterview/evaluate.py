@@ -26,6 +26,7 @@ from .records import (EvalFields, KeySet, RecordWriter, RunIdentity, Status, inp
                       count_lines, read_records, record_key, record_stage, slot_key, stage_fields)
 from .records.canaicode import as_ours, name_fields
 from .sandbox import Limits
+from .verdicts import VerdictCache
 from .scoring import Scoring
 
 
@@ -85,19 +86,21 @@ class QuestionBook:
 
 
 def grade_record(sandbox: Any, record: dict[str, Any], question: Question, grading: GradingConfig,
-                 run: RunIdentity, timing: RelativeTimeout | None = None) -> dict[str, Any]:
+                 run: RunIdentity, timing: RelativeTimeout | None = None,
+                 verdicts: VerdictCache | None = None) -> dict[str, Any]:
     """One eval record: the input record (its stale eval fields dropped), the
-    verdict, the grading config, and this run's id."""
+    verdict (reused from `verdicts` when an identical answer was graded), the
+    grading config, and this run's id."""
     base = input_for("eval", record)
     limits = grading.limits
     fields = grade_answer(sandbox, question, record["language"], record.get("answer") or "",
                           record.get("code_prefix"), limits, timing, grading.scoring,
-                          record.get("code_suffix"))
+                          record.get("code_suffix"), verdicts)
     if record.get("answer_error") and fields["status"] == Status.NO_CODE:
         fields["error"] = f"the backend gave no answer: {record['answer_error']}"
     if isinstance(record.get("attempts"), list) and record["attempts"]:
         fields["attempts_graded"] = grade_attempts(sandbox, record, question, limits, fields, timing,
-                                                   grading.scoring)
+                                                   grading.scoring, verdicts)
         if any(a["status"] == Status.SANDBOX_ERROR for a in fields["attempts_graded"]):
             fields["status"] = Status.SANDBOX_ERROR  # not fully graded: redone when the stage is re-run
     fields = stage_fields(EvalFields, {**fields, "evaluated_at": now(), "grading": run.config["grading"]})
@@ -106,7 +109,8 @@ def grade_record(sandbox: Any, record: dict[str, Any], question: Question, gradi
 
 def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, limits: Limits,
                    final: dict[str, Any], timing: RelativeTimeout | None = None,
-                   scoring: Scoring = Scoring.CODEINTERVIEW) -> list[dict[str, Any]]:
+                   scoring: Scoring = Scoring.CODEINTERVIEW,
+                   verdicts: VerdictCache | None = None) -> list[dict[str, Any]]:
     """Grade every attempt of a feedback interview afresh (the interview's own
     grades are not trusted); the report turns these into pass rate per attempt."""
     graded: list[dict[str, Any]] = []
@@ -116,7 +120,7 @@ def grade_attempts(sandbox: Any, record: dict[str, Any], question: Question, lim
             fields = final  # the last attempt is the record's own answer
         else:
             fields = grade_answer(sandbox, question, record["language"], attempt.get("answer") or "",
-                                  prefix, limits, timing, scoring, record.get("code_suffix"))
+                                  prefix, limits, timing, scoring, record.get("code_suffix"), verdicts)
         graded.append({"attempt": attempt.get("attempt", len(graded) + 1), "status": fields["status"],
                        "passed": fields["passed"], "total": fields["total"], "score": fields["score"],
                        "usage": attempt.get("usage") or {}})
@@ -168,6 +172,7 @@ class Grader:
         self.failures_in_a_row = 0
         self.repeated = 0
         self._sandbox: Any = None
+        self.verdicts = VerdictCache()  # identical answers in this run share one sandbox run
 
     def todo(self, book: "QuestionBook", bar: tqdm) -> Iterator[tuple[dict[str, Any], Question]]:
         """The input's records not graded yet (each key once)."""
@@ -197,7 +202,7 @@ class Grader:
                 pending: set[Future] = set()
                 for record, question in self.todo(book, bar):
                     pending.add(pool.submit(grade_record, self.sandbox(), record, question, self.grading,
-                                            self.run, timing))
+                                            self.run, timing, self.verdicts))
                     if len(pending) >= in_flight:
                         done, pending = wait(pending, return_when=FIRST_COMPLETED)
                         self._write(done, bar)
@@ -208,6 +213,9 @@ class Grader:
         if self.counts:
             summary = ", ".join(f"{status} {n}" for status, n in sorted(self.counts.items()))
             print(f"graded {sum(self.counts.values())}: {summary}", file=sys.stderr)
+        if self.verdicts.hits:
+            print(f"{self.verdicts.hits} answers took the verdict of an identical answer graded before "
+                  "(no second sandbox run)", file=sys.stderr)
 
     def sandbox(self) -> Any:
         """The sandbox pool, started on the first answer to grade (a finished run needs none)."""

@@ -15,6 +15,7 @@ from .questions import Check, Question
 from .records.schema import CheckReason, Status
 from .scoring import Scoring
 from .values import bounded, bounded_text
+from .verdicts import VerdictCache, verdict_key
 
 # The closed status vocabulary (DESIGN.md), as plain words.
 STATUSES = tuple(s.value for s in Status)
@@ -151,7 +152,8 @@ def ungraded(status: Status, checks: list[Check], error: str | None = None) -> d
 
 def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
                  code_prefix: str | None, limits: Any, timing: Any = None,
-                 scoring: Scoring = Scoring.CODEINTERVIEW, code_suffix: str | None = None) -> dict[str, Any]:
+                 scoring: Scoring = Scoring.CODEINTERVIEW, code_suffix: str | None = None,
+                 verdicts: VerdictCache | None = None) -> dict[str, Any]:
     """Extract the code from one answer and grade it in the sandbox.
 
     Returns the eval fields: code, checks, status, passed, total, score, and
@@ -159,16 +161,33 @@ def grade_answer(sandbox: Any, question: Question, language: str, answer: str,
     evaluate stage and the feedback executor. `scoring` picks the rules for
     function questions (codeinterview.scoring); program questions have one.
     `code_suffix` marks a fill-in-the-middle answer (extract_code).
+    `verdicts`: this run's cache; an answer graded before takes that verdict
+    (its `sandbox` says reused: true) instead of a second sandbox run.
     """
-    from .sandbox import CheckSpec, Job, SandboxUnavailable  # docker SDK only when grading
-
     if question.kind == "program":  # a whole test program (HumanEval style); `timing`: its RelativeTimeout
         from .benchmarks.program import grade_program
-        return grade_program(sandbox, question, language, answer, code_prefix, limits, timing, code_suffix)
+        return grade_program(sandbox, question, language, answer, code_prefix, limits, timing, code_suffix,
+                             verdicts)
 
     code = extract_code(answer, language, question.function_name, code_prefix, code_suffix)
     if code is None:
         return {"code": None, **ungraded(Status.NO_CODE, question.checks, "no code found in the answer")}
+
+    def run() -> dict[str, Any]:
+        return grade_function(sandbox, question, language, code, limits, scoring)
+    if verdicts is None:
+        return run()
+    key = verdict_key("function", language, code, question.signature,
+                      [c.to_dict() for c in question.checks], limits, scoring.value)
+    return {"code": code, **verdicts.grade(key, run)}
+
+
+def grade_function(sandbox: Any, question: Question, language: str, code: str, limits: Any,
+                   scoring: Scoring) -> dict[str, Any]:
+    """Eval fields for extracted code of a function question: one sandbox job
+    (or, under can-ai-code scoring, one per call)."""
+    from .sandbox import CheckSpec, Job, SandboxUnavailable  # docker SDK only when grading
+
     if scoring is Scoring.CAN_AI_CODE:
         from .scoring.canaicode import grade_canaicode
         return grade_canaicode(sandbox, question, language, code, limits)

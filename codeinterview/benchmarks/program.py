@@ -37,6 +37,7 @@ from ..grading_config import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S
 from ..questions import Question
 from ..languages.base import tail
 from ..records.schema import Status
+from ..verdicts import verdict_key
 
 OUTPUT_BYTES = 256 << 10      # per stream: room for the token after chatty answers
 TOKEN_PREFIX = "codeinterview-done-"
@@ -153,9 +154,10 @@ def run_program(sandbox, question, language, body, limits, timeout_s, input_limi
 
 def grade_program(sandbox: Any, question: Question, language: str, answer: str,
                   code_prefix: str | None, limits: Any, timing: RelativeTimeout | None = None,
-                  code_suffix: str | None = None) -> dict[str, Any]:
+                  code_suffix: str | None = None, verdicts: Any = None) -> dict[str, Any]:
     """Eval fields for one answer to a program question (the same fields as a
-    function question's, plus `timing` and, for HumanEval+, `tests`)."""
+    function question's, plus `timing` and, for HumanEval+, `tests`).
+    `verdicts`: the run's VerdictCache (codeinterview.verdicts), or None."""
     from ..sandbox import SandboxUnavailable
 
     empty = {"checks": [], "passed": 0, "total": 1, "score": 0.0, "function": None,
@@ -170,16 +172,28 @@ def grade_program(sandbox: Any, question: Question, language: str, answer: str,
     timing = timing or DEFAULT_TIMING
     try:
         times, reference = timing.measure(sandbox, question, language, limits)
-        # An answer whose program is the reference's gets that run's verdict (same program,
-        # same sandbox) instead of a second run: a self-test costs one run per question.
-        shared = reference[1:] if reference and reference[0] == body and reference[2] != Status.TIMEOUT else None
-        result, status, error = shared or run_program(sandbox, question, language, body, limits,
-                                                      times["limit_s"], timing.input_limit)
     except SandboxUnavailable as exc:
         return {**empty, "code": code, "status": Status.SANDBOX_ERROR, "error": str(exc)}
-    passed = int(status == Status.PASS)
-    return {**empty, "code": code, "status": status, "passed": passed, "score": float(passed),
-            "error": error, "stdout": result.stdout, "stderr": result.stderr, "timing": times,
-            "tests": _tests(result.stderr),
-            "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced,
-                        "reference_run": shared is not None}}
+
+    def run() -> dict[str, Any]:
+        try:
+            # An answer whose program is the reference's gets that run's verdict (same program,
+            # same sandbox) instead of a second run: a self-test costs one run per question.
+            shared = reference[1:] if reference and reference[0] == body and reference[2] != Status.TIMEOUT \
+                else None
+            result, status, error = shared or run_program(sandbox, question, language, body, limits,
+                                                          times["limit_s"], timing.input_limit)
+        except SandboxUnavailable as exc:
+            return {**empty, "status": Status.SANDBOX_ERROR, "error": str(exc)}
+        passed = int(status == Status.PASS)
+        return {**empty, "status": status, "passed": passed, "score": float(passed),
+                "error": error, "stdout": result.stdout, "stderr": result.stderr, "timing": times,
+                "tests": _tests(result.stderr),
+                "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced,
+                            "reference_run": shared is not None}}
+    if verdicts is None:
+        return {"code": code, **run()}
+    # the program before its per-run token, and the limits it runs under (the relative timeout applied)
+    key = verdict_key("program", language, body, question.fields["Test"][language], limits,
+                      times["limit_s"], timing.input_limit)
+    return {"code": code, **verdicts.grade(key, run)}
