@@ -2,6 +2,8 @@
 //
 //   node child_js.js function IN_FD OUT_FD PATH NAME
 //   node child_js.js program PATH
+//   node child_js.js wait CTRL_FD IN_FD OUT_FD   (started ahead by the daemon: one JSON line
+//        on CTRL_FD, {mode, path, name, dir, env}, then as `function` or `program` above)
 //
 // Same protocol as child_py.py (JSON lines on private pipes, tagged values).
 'use strict';
@@ -300,8 +302,35 @@ async function runFunction(inFd, outFd, path, name) {
   process.exit(0);
 }
 
+// The job, for a node started ahead: one line on the control pipe (blocking: nothing else runs yet).
+function readJob(fd) {
+  const buf = Buffer.alloc(65536);
+  let text = '';
+  for (;;) {
+    let n;
+    try { n = fs.readSync(fd, buf, 0, buf.length, null); } catch (e) { if (e.code === 'EAGAIN') continue; throw e; }
+    if (n === 0) process.exit(0);  // the daemon discarded us
+    text += buf.toString('utf8', 0, n);
+    const i = text.indexOf('\n');
+    if (i !== -1) { fs.closeSync(fd); return parse(text.slice(0, i)); }
+  }
+}
+
+// Become the fresh process the job would have started: its work dir and exactly its environment.
+function takeJob(ctrlFd, inFd, outFd) {
+  const job = readJob(ctrlFd);
+  process.chdir(job.dir);
+  for (const k of Object.keys(process.env)) delete process.env[k];
+  Object.assign(process.env, job.env);
+  if (job.mode === 'function') return ['function', String(inFd), String(outFd), job.path, job.name];
+  fs.closeSync(inFd);
+  fs.closeSync(outFd);
+  return ['program', job.path];
+}
+
 function main() {
-  const [mode, ...rest] = process.argv.slice(2);
+  let [mode, ...rest] = process.argv.slice(2);
+  if (mode === 'wait') [mode, ...rest] = takeJob(...rest.map(Number));
   if (mode === 'function') {
     const [inFd, outFd, path, name] = rest;
     runFunction(Number(inFd), Number(outFd), path, name).catch((e) => {

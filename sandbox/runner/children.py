@@ -57,6 +57,11 @@ def spawn(argv, jobdir, limits, pass_fds=(), env=None, rlimits=None, output_byte
     """env: extra environment; rlimits: {resource.RLIMIT_*: value} set in the child."""
     if argv[:3] == [sys.executable, "-I", CHILD_PY]:
         return fork_python(argv[3:], jobdir, limits, pass_fds)
+    if argv[:-1] == node_argv(limits) + [CHILD_JS, "program"] and not env:
+        warm = take_warm(limits, rlimits)
+        if warm is not None:  # a JavaScript program: the node started ahead runs it
+            return warm.start({"mode": "program", "path": argv[-1], "dir": jobdir, "env": child_env(jobdir)},
+                              int(output_bytes or limits["output_bytes"]), calls=False)
     proc = subprocess.Popen(
         argv, cwd=jobdir, env=dict(child_env(jobdir), **(env or {})), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds,
@@ -179,21 +184,138 @@ def node_argv(limits):
     return argv
 
 
+class Warm:
+    """A node process started ahead, between jobs (while no answer code runs),
+    waiting on its control pipe for the next JavaScript job: in the container
+    node's start-up is most of the cost of grading a short answer, and this way
+    it overlaps the daemon's idle time instead of the next job. It has its own
+    session, and takes the job's work dir, environment and rlimits when the job
+    comes (child_js.js `wait`); it never outlives a job it did not run."""
+
+    ctrl_w: "int | None"  # ours; None once handed on or closed
+    call_w: "int | None"
+    reply_r: "int | None"
+
+    def __init__(self, limits, cwd):
+        self.argv = node_argv(limits)
+        ctrl_r, ctrl_w = os.pipe()
+        call_r, call_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        self.ctrl_w, self.call_w, self.reply_r = ctrl_w, call_w, reply_r
+        try:
+            self.proc = subprocess.Popen(
+                self.argv + [CHILD_JS, "wait", str(ctrl_r), str(call_r), str(reply_w)],
+                cwd=cwd, env=child_env(cwd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, pass_fds=(ctrl_r, call_r, reply_w), start_new_session=True)
+        except BaseException:
+            self.close_fds()
+            raise
+        finally:
+            for fd in (ctrl_r, call_r, reply_w):
+                os.close(fd)
+
+    def usable(self, limits):
+        """Alive, started for these limits, and silent so far (anything on its
+        output would become the next job's)."""
+        if self.proc.poll() is not None or self.argv != node_argv(limits):
+            return False
+        ready, _, _ = select.select([self.proc.stdout.fileno(), self.proc.stderr.fileno()], [], [], 0)  # type: ignore[union-attr]
+        return not ready
+
+    def start(self, job, cap, calls=True):
+        """Hand it the job: (proc, stdout Capture, stderr Capture)."""
+        ctrl, data = self.ctrl_w, (json.dumps(job) + "\n").encode()
+        assert ctrl is not None, "a warm node takes one job"
+        while data:
+            data = data[os.write(ctrl, data):]
+        os.close(ctrl)
+        self.ctrl_w = None
+        if not calls:
+            self.close_fds()
+        return self.proc, Capture(self.proc.stdout, cap), Capture(self.proc.stderr, cap)
+
+    def close_fds(self):
+        for name in ("ctrl_w", "call_w", "reply_r"):
+            fd = getattr(self, name, None)
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+                setattr(self, name, None)
+
+    def discard(self):
+        kill_group(self.proc)
+        self.close_fds()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+_warm = None  # the node started ahead, if any (one per daemon)
+
+
+def prestart(limits, cwd):
+    """Start a node for the next JavaScript job (replacing any earlier one)."""
+    global _warm
+    discard_warm()
+    _warm = Warm(limits, cwd)
+
+
+def warm_pid():
+    return _warm.proc.pid if _warm is not None else None
+
+
+def discard_warm():
+    global _warm
+    if _warm is not None:
+        _warm.discard()
+        _warm = None
+
+
+def take_warm(limits, rlimits=None):
+    """The warm node for this job, or None (then the job starts its own)."""
+    global _warm
+    warm, _warm = _warm, None
+    if warm is None:
+        return None
+    try:
+        if not warm.usable(limits):
+            raise OSError("not usable")
+        for which, value in (rlimits or {}).items():  # what preexec_fn would have set
+            resource.prlimit(warm.proc.pid, which, (value, value))
+    except OSError:
+        warm.discard()
+        return None
+    return warm
+
+
 class Child:
     """One fresh process holding the loaded answer, spoken to over private pipes."""
 
     def __init__(self, job, jobdir, path):
         limits = job.get("limits", {})
+        name = job.get("function") or ""
+        self.oom_before = oom_kills()
+        warm = take_warm(limits) if job["language"] == "javascript" else None
+        if warm is not None:
+            self.call_w, self.reply_r = warm.call_w, warm.reply_r
+            self.proc, self.out, self.err = warm.start(
+                {"mode": "function", "path": path, "name": name, "dir": jobdir, "env": child_env(jobdir)},
+                int(limits["output_bytes"]))
+            warm.call_w = warm.reply_r = None  # ours now
+            os.set_blocking(self.call_w, False)
+            self.buf = b""
+            self.killed = False
+            return
         call_r, self.call_w = os.pipe()
         self.reply_r, reply_w = os.pipe()
-        name = job.get("function") or ""
         if job["language"] == "python":
             argv = [sys.executable, "-I", CHILD_PY, "function",
                     str(call_r), str(reply_w), path, name, child_rlimits(limits)]
         else:
             argv = node_argv(limits) + [CHILD_JS, "function",
                                         str(call_r), str(reply_w), path, name]
-        self.oom_before = oom_kills()
         try:
             self.proc, self.out, self.err = spawn(argv, jobdir, limits, (call_r, reply_w))
         finally:

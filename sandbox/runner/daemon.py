@@ -21,6 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+import children  # noqa: E402
 from compiler import CACHE_STORE  # noqa: E402
 from jobs import run_function_job, run_program_job  # noqa: E402
 from procs import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PROCESS_MODE,  # noqa: E402
@@ -62,9 +63,11 @@ def _force_remove(func, path, _exc):
 
 
 def run_job(job, seq):
+    start = time.monotonic()
+    if job.get("language") != "javascript":  # a node started ahead never waits beside answer code
+        children.discard_warm()
     jobdir = os.path.join(WORK, "job-%d" % seq)
     os.mkdir(jobdir, 0o700)
-    start = time.monotonic()
     try:
         if job.get("kind", "function") == "program":
             result, tainted = run_program_job(job, jobdir)
@@ -74,6 +77,7 @@ def run_job(job, seq):
         result = {"status": "sandbox_error", "error": {"type": type(exc).__name__,
                                                        "message": str(exc)}}
         tainted = True
+    children.discard_warm()  # unused by the job (it started its own): it goes with the job
     # Taint: anything alive besides us (and init), or anything left in writable places.
     if live_strays():
         tainted = True
@@ -114,9 +118,22 @@ def main():
         seq += 1
         head = {"id": req.get("id"), "nonce": req.get("nonce")}
         if req.get("kind") == "ping":
-            respond(dict(head, status="pong", tainted=bool(strays())))
+            warm = children.warm_pid()
+            respond(dict(head, status="pong", tainted=bool([p for p in strays() if p != warm])))
             continue
-        respond(dict(head, **run_job(req, seq)))
+        result = run_job(req, seq)
+        respond(dict(head, **result))
+        if req.get("language") == "javascript" and not result["tainted"]:
+            prestart(req.get("limits") or {})
+
+
+def prestart(limits):
+    """Start the next JavaScript job's node now, while idle: after this job's
+    processes are gone and its taint check passed, so it never runs beside answer code."""
+    try:
+        children.prestart(limits, WORK)
+    except (OSError, KeyError, ValueError):
+        children.discard_warm()  # the job then starts its own
 
 
 if __name__ == "__main__":
