@@ -35,7 +35,6 @@ from .. import languages
 from ..extract import defines, extract_code
 from ..grading_config import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S
 from ..questions import Question
-from ..languages.base import tail
 from ..records.schema import Status
 from ..verdicts import verdict_key
 

@@ -37,7 +37,7 @@ class Language:
     definition: ClassVar[Pattern[str]]
     # Top-level names (functions, classes, types) a separate helper block may define.
     top_level_name: ClassVar[Pattern[str]]
-    code_start: ClassVar[Pattern[str]] | None = None  # a line that can only start code in it
+    code_start: ClassVar[Pattern[str] | None] = None  # a line that can only start code in it
     # The official samples file (export.py) writes the completion under these keys too.
     export_keys: ClassVar[tuple[str, ...]] = ()
 
