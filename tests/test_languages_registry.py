@@ -170,14 +170,16 @@ def test_prepare_refuses_an_unknown_language_naming_the_known_ones(tmp_path):
         prepare(["--interview", "junior-dev", "--languages", "py,cobol", "--output", str(tmp_path / "o")])
 
 
-def test_prepare_defaults_to_the_languages_each_question_is_written_for(tmp_path, capsys):
+def test_prepare_defaults_to_the_languages_each_question_is_written_for(tmp_path, capsys, monkeypatch):
     """junior-dev (function questions): Python then JavaScript, as always; a
     program question only in the languages it has a Test for, with no --languages."""
     bundled = tmp_path / "bundled.ndjson"
     prepare(["--interview", "junior-dev", "--questions", "WordCount", "--output", str(bundled)])
     assert [r["language"] for r in read(bundled)] == ["python", "javascript"]
+    monkeypatch.setattr("codeinterview.cli.RESULTS_DIR", tmp_path)  # the default output's folder
     prepare(["--interview", "junior-dev", "--questions", "WordCount"])
-    assert "python+javascript" in capsys.readouterr().out.strip().splitlines()[-1]
+    default = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert default.parent == tmp_path and "python+javascript" in default.name  # the name it always had
     last = ALL[-1]
     program = {"P": {"Kind": "program", "Signature": "f(x)", "Prompt": {last.name: "p\n"},
                      "Test": {last.name: "t\n"}}}
