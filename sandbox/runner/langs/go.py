@@ -6,10 +6,10 @@ standard library without cgo, testify and its dependencies), so only the
 answer's own package is compiled and nothing persists between jobs.
 Stdlib only."""
 
+import os
 import re
 import resource
 import shutil
-import os
 
 SOURCE = "main_test.go"
 BINARY = "prog.test"
@@ -55,9 +55,15 @@ def program_argv(src, limits, note_fd):
     return ["env", "GOMEMLIMIT=%dMiB" % soft, "./" + BINARY, "-test.timeout=0"]
 
 
+# The Go runtime reserves about 700 MiB of address space at start (page
+# summaries, arena hints: not memory in use), so the address-space limit is the
+# program's memory limit plus that: its heap fails a little past memory_mb.
+RUNTIME_RESERVE_MB = 768
+
+
 def rlimits(limits):
     # the container allows the compiler more: bound the program to its own limit
-    memory = int(limits["memory_mb"]) << 20
+    memory = (int(limits["memory_mb"]) + RUNTIME_RESERVE_MB) << 20
     return {resource.RLIMIT_AS: memory, resource.RLIMIT_CORE: 0}
 
 
