@@ -53,6 +53,7 @@ COMPILER_LINES = 8       # of a compiler's output: its first error with the cont
 _RUNNER_FRAME = re.compile(r"/opt/runner/|child_(?:py|js)\b|node:internal")
 _PATH = re.compile(r"(?<![\w.])(?:/[\w.@+-]+)+/([\w.@+-]+)")
 _FRAME_START = re.compile(r"\s*(?:Traceback|File |at )")
+_DIAGNOSTIC = re.compile(r"\b(?:error|warning|note)\b", re.I)  # a compiler's own words, not quoted source
 _TIMING = re.compile(r"\s*(?:\bin\s+)?[(\[]?\b\d+(?:\.\d+)?\s?(?:ms|s|sec|seconds)\b[)\]]?")
 
 
@@ -175,7 +176,7 @@ def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> 
         "check_timeout_s": (graded.get("timing") or {}).get("limit_s"), "found_function": None,
     }
     if status == Status.COMPILE_ERROR:  # like a syntax error: always described
-        out["error"] = compile_error(graded)
+        out["error"] = compile_error(graded, reveal)
     elif failed and shown and output:
         lines = output.splitlines()
         frames = lines[:-1]
@@ -191,11 +192,16 @@ def program_verdict(graded: dict[str, Any], question: Question, reveal: str) -> 
     return out
 
 
-def compile_error(graded: dict[str, Any]) -> dict[str, Any]:
+def compile_error(graded: dict[str, Any], reveal: str) -> dict[str, Any]:
     """A compiled language's compile error: the compiler's first error line (the
     record's `error`) and the start of its whole output (the record's `stderr`),
-    cleaned like other runner output (file paths cut to their names)."""
+    cleaned like other runner output (file paths cut to their names). The
+    program holds the question's tests too, and compilers quote the source
+    lines they complain about: unless `reveal` is `all`, only the diagnostic
+    lines themselves are kept, never a quoted line (it may be a test's inputs)."""
     output = [line for line in clean_output(graded.get("stderr")).splitlines() if line.strip()]
+    if reveal != "all":
+        output = [line for line in output if _DIAGNOSTIC.search(line)]
     error = graded.get("error")
     first = clean_output(error).strip().splitlines()[0] if isinstance(error, str) and error.strip() else ""
     first = first or (output[0] if output else "the code does not compile")

@@ -189,7 +189,8 @@ CPP_QUESTION = question_from_fields("Add", {
 @pytest.mark.parametrize("reveal", ["none", "visible", "all"])
 def test_a_compile_error_reaches_the_model_with_the_compiler_s_first_error(reveal):
     """Like a syntax error, under every reveal policy: the first error line, then
-    the compiler's output around it, paths cut to file names."""
+    the compiler's output around it, paths cut to file names; the source lines
+    the compiler quotes (a test's, possibly) only when everything is revealed."""
     v = verdict(COMPILE_ERROR, CPP_QUESTION, "cpp", reveal)
     assert v["summary"] == "The code does not compile."
     assert v["error"]["message"] == "error: 'c' was not declared in this scope"
@@ -197,10 +198,12 @@ def test_a_compile_error_reaches_the_model_with_the_compiler_s_first_error(revea
     messages, _ = FeedbackTemplate(None, chat=True).render(CPP_QUESTION, "cpp", COMPILE_ERROR, "", 1, 3, reveal)
     chat = messages[0]["content"]
     assert "does not compile" in chat and "error: 'c' was not declared in this scope" in chat
-    assert "    4 |     return c;" in chat and "/work/job-3" not in chat
+    assert "prog.cpp:4:12: error: 'c' was not declared" in chat and "/work/job-3" not in chat
+    assert ("    4 |     return c;" in chat) == (reveal == "all")
     raw = raw_output(COMPILE_ERROR, CPP_QUESTION, "cpp", reveal)
     assert raw.startswith("The code does not compile.\nerror: 'c' was not declared in this scope\n")
     prompt, prefix = FeedbackTemplate(None, chat=False, program=True).render(
         CPP_QUESTION, "cpp", COMPILE_ERROR, "", 1, 3, reveal)
     assert "// It failed. The code does not compile." in prompt
     assert "//     error: 'c' was not declared in this scope" in prompt and prefix == "int add(int a, int b) {\n"
+    assert ("return c;" in raw) == ("return c;" in prompt.split("It failed.")[1]) == (reveal == "all")
