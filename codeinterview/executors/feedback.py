@@ -32,6 +32,7 @@ from typing import Any
 from ..errors import InfrastructureError, UserError
 from ..feedback import REVEAL, FeedbackTemplate, verdict
 from ..grading import grade_answer
+from ..verdicts import VerdictCache
 from ..grading_config import GradingConfig
 from ..lint import lint, parse_linters
 from ..questions import question_from_fields
@@ -80,6 +81,7 @@ class FeedbackExecutor(Executor):
         self.grading = grading or GradingConfig()
         self.limits = self.grading.limits
         self._timing = self.grading.relative_timeout()
+        self._verdicts = VerdictCache()  # attempts identical to an earlier one take its verdict
         self._sandbox = None
         self._lock = threading.Lock()
         self.journal: Journal | None = None
@@ -181,7 +183,7 @@ class FeedbackExecutor(Executor):
         (it is never fed back to the model as its own failure)."""
         for _ in range(2):
             graded = grade_answer(self._pool(), question, language, text, code_prefix, self.limits,
-                                  self._timing, self.grading.scoring)
+                                  self._timing, self.grading.scoring, verdicts=self._verdicts)
             if graded["status"] != Status.SANDBOX_ERROR:
                 return graded
         raise InfrastructureError(f"the sandbox failed while grading {question.suite}/{question.name} "
