@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import EXIT_INFRASTRUCTURE, EXIT_USER_ERROR, InfrastructureError, UserError
-from .paths import RESULTS_DIR
+from .paths import results_dir
 
 
 def run_main(main: Callable[[list[str] | None], int | None], argv: list[str] | None = None) -> int:
@@ -46,7 +46,7 @@ def slug(*parts: str | None) -> str:
 
 
 def default_output(stage: str, *parts: str | None) -> Path:
-    return RESULTS_DIR / f"{slug(stage, *parts)}.ndjson"
+    return results_dir() / f"{slug(stage, *parts)}.ndjson"
 
 
 def derive_output(input_path: str, stage: str, *parts: str | None) -> Path:
@@ -56,4 +56,4 @@ def derive_output(input_path: str, stage: str, *parts: str | None) -> Path:
     compressed = name.endswith(".gz")
     stem = re.sub(r"(\.ndjson|\.jsonl|\.json)?(\.gz)?$", "", name)
     stem = re.sub(r"^(prepare|interview|eval)_", "", stem)
-    return RESULTS_DIR / f"{slug(stage, stem, *parts)}.ndjson{'.gz' if compressed else ''}"
+    return results_dir() / f"{slug(stage, stem, *parts)}.ndjson{'.gz' if compressed else ''}"

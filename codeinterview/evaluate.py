@@ -16,11 +16,13 @@ from typing import Any, Iterator
 from tqdm import tqdm
 
 from .cli import derive_output
+from .cli_main import stage_prog
 from .benchmarks.program import RelativeTimeout
 from .errors import InfrastructureError, UserError
 from .grading import grade_answer
 from .grading_config import GradingConfig
 from .passk import describe, write_summary
+from .paths import add_results_dir_argument
 from .questions import Question, load_suites, question_from_fields
 from .records import (EvalFields, KeySet, RecordWriter, RunIdentity, Status, input_for, now, provenance,
                       count_lines, read_records, record_key, record_stage, slot_key, stage_fields)
@@ -31,16 +33,25 @@ from .scoring import Scoring
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evaluate.py", description=__doc__)
+    parser = argparse.ArgumentParser(prog=stage_prog("evaluate"), description=__doc__, epilog=EVALUATE_EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", required=True, help="an interview or eval ndjson(.gz) file")
     parser.add_argument("--output", help="ndjson(.gz) file to write or resume (default: derived under "
                                          "results/; re-grading an eval file writes a new file)")
+    add_results_dir_argument(parser)
     parser.add_argument("--workers", type=int, default=2, help="sandbox containers grading in parallel (default 2)")
     parser.add_argument("--interview", action="append",
                         help="suite(s) supplying the questions (needed for can-ai-code files, "
                              "which carry no checks; when given, it overrides the records' copy)")
     GradingConfig.add_arguments(parser.add_argument_group("grading (the same flags as the feedback executor's)"))
     return parser
+
+
+EVALUATE_EXAMPLES = """examples:
+  %(prog)s --input ANSWERS                        ANSWERS: what interview printed
+  %(prog)s --input ANSWERS --workers 4 --timeout-factor 6
+  %(prog)s --input can-ai-code-answers.ndjson --interview junior-dev
+The path written is printed as the last line of output; re-running resumes it."""
 
 
 class QuestionBook:

@@ -24,7 +24,7 @@ from .benchmarks.program import assemble
 from .cli import run_main, slug
 from .errors import UserError
 from .extract import extract_code
-from .paths import RESULTS_DIR
+from .paths import results_dir
 from .questions import question_from_fields
 from .records import read_records, record_key
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codeinterview.export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", required=True, help="an interview or eval ndjson file")
-    parser.add_argument("--output-dir", default=str(RESULTS_DIR), help="where to write (default: results/)")
+    parser.add_argument("--output-dir", default=str(results_dir()), help="where to write (default: results/)")
     args = parser.parse_args(argv)
     by_suite: dict[str, list[dict]] = {}
     for record in read_records(args.input, accept=("interview", "eval")):

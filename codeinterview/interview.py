@@ -16,10 +16,12 @@ from typing import Any, Iterator
 from tqdm import tqdm
 
 from .cli import derive_output
+from .cli_main import stage_prog
 from .errors import UserError
 from .executors import REGISTRY, Executor, Request, get_executor_class
 from .grading_config import GradingConfig
 from .params import load_params
+from .paths import add_results_dir_argument
 from .records import (InterviewFields, KeySet, RecordWriter, RunIdentity, input_for, now, provenance,
                       read_records, slot_key, stage_fields, upstream_run)
 
@@ -30,17 +32,19 @@ EXECUTOR_OPTIONS = ("base_url", "api_key_env", "timeout", "max_retries", "contex
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="interview.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog=stage_prog("interview"), description=__doc__, epilog=INTERVIEW_EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", required=True, help="a prepare, interview or eval ndjson(.gz) file")
     parser.add_argument("--executor", default="reference",
                         help=f"backend: {', '.join(REGISTRY)} (default: reference)")
     parser.add_argument("--model", help="model name, path or id (as the backend names it)")
     parser.add_argument("--params", default="greedy",
-                        help="model_parameters/NAME.yaml or a path (default: greedy)")
+                        help="model_parameters/NAME.yaml (./model_parameters/ wins over the bundled one) "
+                             "or a path (default: greedy)")
     parser.add_argument("--samples", type=int, help="answers per prompt (default: the set's n, else 1)")
     parser.add_argument("--output", help="ndjson(.gz) file to write or resume (default: derived under results/, "
                                          "named after the input, executor, model, parameters and run)")
+    add_results_dir_argument(parser)
     parser.add_argument("--concurrency", type=int, default=1, help="requests in flight (default 1)")
     parser.add_argument("--lenient-params", action="store_true",
                         help="drop parameters the backend cannot honour (with a warning) instead of failing")
@@ -67,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     GradingConfig.add_arguments(parser.add_argument_group(
         "grading (feedback: how attempts are graded; the same flags as evaluate.py's)"))
     return parser
+
+
+INTERVIEW_EXAMPLES = """examples:
+  %(prog)s --input PREPARED                       the reference executor: the suite's own answers
+  %(prog)s --input PREPARED --executor openai --model gpt-4o-mini --params precise --concurrency 8
+  %(prog)s --input PREPARED --executor llamacpp --model model.gguf --samples 10 --params creative
+  %(prog)s --input PREPARED --executor feedback --inner openai --model M --max-attempts 3
+The path written is printed as the last line of output; re-running resumes it."""
 
 
 def prompt_records(path: str) -> Iterator[dict[str, Any]]:

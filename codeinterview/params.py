@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError, load_named_yaml
-from .paths import REPO_ROOT
-
-PARAMS_DIR = REPO_ROOT / "model_parameters"
+from .paths import named_yaml
 
 # name -> accepted Python types (bool is excluded from numbers explicitly below)
 CANONICAL: dict[str, tuple[type, ...]] = {
@@ -53,7 +51,8 @@ def load_params(name_or_path: str) -> tuple[str, dict[str, Any]]:
     a can-ai-code JSON path."""
     if Path(name_or_path).suffix == ".json":
         return _load_upstream(Path(name_or_path))
-    path, data = load_named_yaml(name_or_path, PARAMS_DIR, "parameter set")
+    found = named_yaml("model_parameters", name_or_path, "parameter set")
+    path, data = load_named_yaml(str(found), found.parent, "parameter set")
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise UserError(f"{path}: must be a mapping of parameter: value")

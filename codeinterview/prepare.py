@@ -8,27 +8,43 @@ import sys
 from fnmatch import fnmatchcase
 
 from .cli import default_output
+from .cli_main import stage_prog
 from . import languages as registry
 from .errors import UserError
+from .paths import add_results_dir_argument
 from .questions import Question, Suite, all_language_names, load_suites, no_function_bridge, ordered
 from .records import PromptFields, RecordWriter, RunIdentity, now, provenance, stage_fields
 from .templates import DEFAULT_TEMPLATE, load_template, template_variables
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="prepare.py", description=__doc__)
-    parser.add_argument("--interview", action="append", required=True,
-                        help="suite name (interviews/NAME) or path; repeat or comma-separate")
-    parser.add_argument("--languages",
+    parser = argparse.ArgumentParser(prog=stage_prog("prepare"), description=__doc__, epilog=PREPARE_EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    what = parser.add_argument_group("what to ask")
+    what.add_argument("--interview", action="append", required=True,
+                      help="suite name (./interviews/NAME wins over the bundled NAME) or path; "
+                           "repeat or comma-separate")
+    what.add_argument("--languages",
                         help="comma list of names or aliases (py, js, c++, ...; default: every "
                              "language the selected questions are written for)")
-    parser.add_argument("--template", default=DEFAULT_TEMPLATE,
-                        help=f"prompts/NAME.yaml or a path (default: {DEFAULT_TEMPLATE})")
-    parser.add_argument("--questions",
+    what.add_argument("--template", default=DEFAULT_TEMPLATE,
+                      help=f"prompts/NAME.yaml (./prompts/ wins over the bundled one) or a path "
+                           f"(default: {DEFAULT_TEMPLATE})")
+    what.add_argument("--questions",
                         help="only the questions whose names match these patterns (comma list of "
                              "shell-style globs, e.g. 'HumanEval/1*,FizzBuzz'; default: all)")
-    parser.add_argument("--output", help="ndjson file to write (default: derived under results/)")
+    output = parser.add_argument_group("output")
+    output.add_argument("--output", help="ndjson file to write (default: derived under the results folder)")
+    add_results_dir_argument(output)
     return parser
+
+
+PREPARE_EXAMPLES = """examples:
+  %(prog)s --interview junior-dev                      every language, the default template
+  %(prog)s --interview junior-dev,senior-dev --languages python --template completion
+  %(prog)s --interview humaneval=HumanEval.jsonl.gz --questions 'HumanEval/1*'
+  %(prog)s --interview ./my-suite --results-dir runs/today
+The path written is printed as the last line of output."""
 
 
 def select(suites: list[Suite], spec: str | None) -> list[tuple[Suite, Question]]:

@@ -19,9 +19,8 @@ import yaml
 
 from . import languages
 from .errors import UserError, yaml_error
-from .paths import REPO_ROOT
+from .paths import find_named, known_names
 
-INTERVIEWS_DIR = REPO_ROOT / "interviews"
 # Python and JavaScript first, the others by name: the order prepare has always
 # written the bundled suites' languages in (output names and run fingerprints keep it).
 FIRST_LANGUAGES = ("python", "javascript")
@@ -144,12 +143,13 @@ def resolve_suite_path(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.exists():
         return path
-    bundled = INTERVIEWS_DIR / name_or_path
-    if bundled.exists():
-        return bundled
-    known = ", ".join(sorted(p.name for p in INTERVIEWS_DIR.iterdir() if p.is_dir()))
-    raise UserError(f"interview '{name_or_path}' not found: not a path, and not a bundled suite "
-                    f"(bundled: {known})")
+    # a suite by name: ./interviews/NAME wins over the bundled suite of that name
+    named = find_named("interviews", name_or_path)
+    if named is not None:
+        return named
+    known = ", ".join(known_names("interviews"))
+    raise UserError(f"interview '{name_or_path}' not found: not a path, and not a suite in ./interviews/ "
+                    f"or the bundled ones (known: {known})")
 
 
 def load_suite(name_or_path: str) -> Suite:

@@ -20,8 +20,9 @@ import pandas as pd
 from tabulate import tabulate
 
 from .aggregate import GROUP, Tally, attempt_table, leaderboard
+from .cli_main import stage_prog
 from .errors import UserError
-from .paths import RESULTS_DIR
+from .paths import results_dir
 from .records.canaicode import read_as_ours
 
 if TYPE_CHECKING:
@@ -31,16 +32,24 @@ __all__ = ["collect", "display", "display_attempts", "main", "number"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="report.py", description=__doc__)
+    parser = argparse.ArgumentParser(prog=stage_prog("report"), description=__doc__, epilog=REPORT_EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", help="eval files or globs (e.g. 'results/eval_*.ndjson')")
-    parser.add_argument("--output-dir", default=str(RESULTS_DIR),
-                        help="where leaderboard.md and leaderboard.csv go (default: results/)")
+    parser.add_argument("--output-dir", "--results-dir", default=str(results_dir()),
+                        help="where leaderboard.md and leaderboard.csv go (default: $CODEINTERVIEW_RESULTS, "
+                             "else ./results)")
     parser.add_argument("--html", metavar="DIR",
                         help="also write the leaderboard as a static site (DIR/index.html; opens from disk)")
     parser.add_argument("--compare", action="store_true",
                         help="two eval files (runs A and B): questions that flipped, checks that changed "
                              "(printed, in compare.md, and in the site with --html)")
     return parser
+
+
+REPORT_EXAMPLES = """examples:
+  %(prog)s 'results/eval_*.ndjson'
+  %(prog)s 'results/eval_*.ndjson' --html results/site          also a static site (opens from disk)
+  %(prog)s --compare RUN_A.ndjson RUN_B.ndjson                  what flipped between two runs"""
 
 
 def expand(patterns: list[str]) -> list[Path]:

@@ -33,9 +33,8 @@ import jinja2.meta
 
 from . import languages
 from .errors import UserError, load_named_yaml
-from .paths import REPO_ROOT
+from .paths import named_yaml
 
-PROMPTS_DIR = REPO_ROOT / "prompts"
 DEFAULT_TEMPLATE = "chat-simple"
 # Question fields every template may use; optional ones render as None.
 QUESTION_VARIABLES = ("Signature", "Input", "Output", "Fact", "Description", "Prompt")
@@ -113,7 +112,8 @@ def load_template(name_or_path: str, extra_variables: tuple[str, ...] = ()) -> T
     feedback templates also see the verdict); unknown names stay errors."""
     if Path(name_or_path).suffix in UPSTREAM_SUFFIXES:
         return _load_upstream(Path(name_or_path), extra_variables)
-    path, spec = load_named_yaml(name_or_path, PROMPTS_DIR, "template")
+    found = named_yaml("prompts", name_or_path, "template")
+    path, spec = load_named_yaml(str(found), found.parent, "template")
     if not isinstance(spec, dict) or spec.get("kind") not in ("chat", "text", "fim"):
         raise UserError(f"{path}: a template needs 'kind: chat' (with messages), 'kind: text' (with text) "
                         f"or 'kind: fim' (with text using prefix and suffix)")

@@ -176,7 +176,7 @@ def test_prepare_defaults_to_the_languages_each_question_is_written_for(tmp_path
     bundled = tmp_path / "bundled.ndjson"
     prepare(["--interview", "junior-dev", "--questions", "WordCount", "--output", str(bundled)])
     assert [r["language"] for r in read(bundled)] == ["python", "javascript"]
-    monkeypatch.setattr("codeinterview.cli.RESULTS_DIR", tmp_path)  # the default output's folder
+    monkeypatch.setenv("CODEINTERVIEW_RESULTS", str(tmp_path))  # the default output's folder
     prepare(["--interview", "junior-dev", "--questions", "WordCount"])
     default = Path(capsys.readouterr().out.strip().splitlines()[-1])
     assert default.parent == tmp_path and "python+javascript" in default.name  # the name it always had

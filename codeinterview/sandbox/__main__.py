@@ -3,13 +3,16 @@
 import argparse
 import sys
 
+from ..cli_main import stage_prog
 from . import image
 from .docker_backend import remove_stray_containers
 from .types import SandboxUnavailable
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m codeinterview.sandbox")
+    parser = argparse.ArgumentParser(prog=stage_prog("sandbox"), description="The sandbox images (one per family).",
+                                     epilog="examples:\n  %(prog)s build --all\n  %(prog)s tag --family cpp\n"
+                                            "  %(prog)s clean", formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the sandbox image if missing (or --force)")
     b.add_argument("--force", action="store_true", help="rebuild even if the tag exists")

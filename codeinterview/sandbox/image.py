@@ -24,10 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..paths import data_dir
 from .types import SandboxUnavailable
 
-SANDBOX_DIR = Path(os.environ.get("CODEINTERVIEW_SANDBOX_DIR")
-                   or Path(__file__).resolve().parents[2] / "sandbox")
+SANDBOX_DIR = Path(os.environ.get("CODEINTERVIEW_SANDBOX_DIR") or data_dir("sandbox"))
 IMAGE_REPO = "codeinterview-sandbox"
 BASE_REPO = "codeinterview-sandbox-base"
 DEFAULT_BASE = "debian:bookworm-slim"
