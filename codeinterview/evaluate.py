@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from .cli import derive_output
 from .cli_main import stage_prog
+from .distributed import add_evaluate_arguments as add_ray_arguments
 from .benchmarks.program import RelativeTimeout
 from .errors import InfrastructureError, UserError
 from .grading import grade_answer
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="suite(s) supplying the questions (needed for can-ai-code files, "
                              "which carry no checks; when given, it overrides the records' copy)")
     GradingConfig.add_arguments(parser.add_argument_group("grading (the same flags as the feedback executor's)"))
+    add_ray_arguments(parser.add_argument_group('cluster (optional: pip install -e ".[ray]")'))
     return parser
 
 
@@ -162,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
                       run=run) as writer:
         if writer.resumed:
             print(f"resuming: {writer.resumed} records already graded in {output}", file=sys.stderr)
-        Grader(args, grading, run, writer).grade(book, count_lines(args.input))
+        grader: type[Grader] = Grader
+        if args.ray:  # (ray is imported only then)
+            from .distributed.grading import RayGrader
+            grader = RayGrader
+        grader(args, grading, run, writer).grade(book, count_lines(args.input))
     passk_path, passk = write_summary(output, read_records(output, accept=("eval",)))
     print(f"{describe(passk)}\npass@k per question and per run: {passk_path}", file=sys.stderr)
     print(output)
@@ -182,6 +188,7 @@ class Grader:
         self.counts: dict[str, int] = {}
         self.failures_in_a_row = 0
         self.repeated = 0
+        self.duplicates = 0   # graded records whose key was written already (a re-sent batch's late twin)
         self._sandbox: Any = None
         self.verdicts = VerdictCache()  # identical answers in this run share one sandbox run
 
@@ -221,6 +228,9 @@ class Grader:
             finally:
                 if self._sandbox is not None:
                     self._sandbox.close()
+        self.summarize()
+
+    def summarize(self) -> None:
         if self.counts:
             summary = ", ".join(f"{status} {n}" for status, n in sorted(self.counts.items()))
             print(f"graded {sum(self.counts.values())}: {summary}", file=sys.stderr)
@@ -236,16 +246,21 @@ class Grader:
 
     def _write(self, done: set[Future], bar: tqdm) -> None:
         for future in done:
-            graded = future.result()
-            self.writer.write(graded)
-            status = graded["status"]
-            self.counts[status] = self.counts.get(status, 0) + 1
-            bar.set_postfix(self.counts, refresh=False)
-            bar.update()
-            self.failures_in_a_row = self.failures_in_a_row + 1 if status == Status.SANDBOX_ERROR else 0
-            if self.failures_in_a_row >= self.SANDBOX_FAILURES_IN_A_ROW:
-                raise InfrastructureError(
-                    f"the sandbox failed on {self.failures_in_a_row} answers in a row "
-                    f"(last: {graded.get('error')}); those answers are marked sandbox_error "
-                    "and are graded again when the run resumes")
+            self.take(future.result(), bar)
+
+    def take(self, graded: dict[str, Any], bar: tqdm) -> None:
+        """Write one graded record (once: a key already written is refused and counted)."""
+        if not self.writer.write(graded):
+            self.duplicates += 1
+            return
+        status = graded["status"]
+        self.counts[status] = self.counts.get(status, 0) + 1
+        bar.set_postfix(self.counts, refresh=False)
+        bar.update()
+        self.failures_in_a_row = self.failures_in_a_row + 1 if status == Status.SANDBOX_ERROR else 0
+        if self.failures_in_a_row >= self.SANDBOX_FAILURES_IN_A_ROW:
+            raise InfrastructureError(
+                f"the sandbox failed on {self.failures_in_a_row} answers in a row "
+                f"(last: {graded.get('error')}); those answers are marked sandbox_error "
+                "and are graded again when the run resumes")
 
