@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from .cli import derive_output
 from .cli_main import stage_prog
+from .distributed import add_interview_arguments as add_ray_arguments
 from .errors import UserError
 from .executors import REGISTRY, Executor, Request, get_executor_class
 from .grading_config import GradingConfig
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(ruff, mypy; comma-separated; needs the 'lint' extra)")
     GradingConfig.add_arguments(parser.add_argument_group(
         "grading (feedback: how attempts are graded; the same flags as evaluate.py's)"))
+    add_ray_arguments(parser.add_argument_group('cluster (optional: pip install -e ".[ray]")'))
     return parser
 
 
@@ -141,8 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     executor_class = get_executor_class(args.executor)
     if executor_class.grades_answers:
         options["grading"] = GradingConfig.from_args(args)
-    executor: Executor = executor_class(model=args.model, params=params, concurrency=args.concurrency,
-                                        lenient=args.lenient_params, **options)
+    kwargs = dict(model=args.model, params=params, concurrency=args.concurrency, lenient=args.lenient_params)
+    executor: Executor
+    if args.ray:  # replicas on the cluster load the model; ray is imported only then
+        from .distributed.interviewing import RayExecutor
+        executor = RayExecutor(args.ray, executor_class, args.replicas, args.gpus_per_replica, {**kwargs, **options})
+    else:
+        executor = executor_class(**kwargs, **options)
     run = run_identity(executor, params_name)
     output = args.output or derive_output(args.input, "interview", args.executor, args.model,
                                           params_name, run.fingerprint)
