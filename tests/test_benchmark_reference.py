@@ -9,17 +9,23 @@ from collections import Counter
 
 import pytest
 
-from helpers import SHARED, output_path, records, stage, write_records
+from benchmark_files import dataset_file
+from helpers import output_path, records, stage, write_records
 
 DATASETS = {  # importer spec, expected failures of the canonical solutions
-    "humaneval": ("humaneval=" + str(SHARED / "humaneval" / "HumanEval.jsonl.gz"), 164, {}),
-    "humanevalplus": ("humanevalplus=" + str(SHARED / "humanevalplus" / "HumanEvalPlus.jsonl.gz"), 164, {}),
-    "humaneval-js": ("humaneval-js=" + str(SHARED / "humaneval-js" / "humaneval_js.jsonl.gz"), 164,
+    "humaneval": ("humaneval=humaneval/HumanEval.jsonl.gz", 164, {}),
+    "humanevalplus": ("humanevalplus=humanevalplus/HumanEvalPlus.jsonl.gz", 164, {}),
+    "humaneval-js": ("humaneval-js=humaneval-js/humaneval_js.jsonl.gz", 164,
                      {"JavaScript/112": "fail", "JavaScript/155": "fail",  # fail their own tests
                       "JavaScript/162": "runtime_error"}),                 # needs npm js-md5
-    "mbpp": ("mbpp:all=" + str(SHARED / "mbpp" / "mbpp.jsonl"), 974, {}),
-    "mbpp-sanitized": ("mbpp-sanitized:all=" + str(SHARED / "mbpp" / "sanitized-mbpp.json"), 427, {}),
-}
+    "mbpp": ("mbpp:all=mbpp/mbpp.jsonl", 974, {}),
+    "mbpp-sanitized": ("mbpp-sanitized:all=mbpp/sanitized-mbpp.json", 427, {}),
+}  # importer=file, the file's path inside the datasets folder (benchmark_files)
+
+
+def located(spec: str) -> str:
+    importer, relative = spec.split("=", 1)
+    return f"{importer}={dataset_file(relative)}"
 EMPTY_BODY = {"python": "    return None\n", "javascript": "  return undefined;\n}\n"}
 
 
@@ -39,6 +45,7 @@ def run_stages(tmp, spec, template="program-chat", answers=None, *evaluate_args)
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_canonical_solutions_pass_but_for_known_data_bugs(dataset, tmp_path):
     spec, count, known = DATASETS[dataset]
+    spec = located(spec)
     rows = records(run_stages(tmp_path, spec))
     assert len(rows) == count
     failing = {r["name"]: r["status"] for r in rows if r["status"] != "pass"}
@@ -61,6 +68,7 @@ def test_an_empty_body_fails_everything(dataset, tmp_path):
     spec, count, _ = DATASETS[dataset]
     if dataset == "humanevalplus":  # Mini: the same tasks, far fewer plus inputs
         spec = spec.replace("HumanEvalPlus.jsonl.gz", "HumanEvalPlus-Mini.jsonl.gz")
+    spec = located(spec)
     if dataset.startswith("mbpp"):  # chat style: a whole function (MBPP's prompt is a docstring)
         template, answer = "program-chat", lambda r: (
             f"```python\ndef {r['question']['Signature'].split('(')[0]}(*args):\n    return None\n```")

@@ -5,11 +5,11 @@ inputs, so only --reveal all may show what it printed."""
 
 import pytest
 
-from helpers import SHARED, output_path, records, stage
+from benchmark_files import dataset_file
+from helpers import output_path, records, stage
 from scripted_server import ScriptedModel, Step
 
-DATASETS = {"humaneval": SHARED / "humaneval" / "HumanEval.jsonl.gz",
-            "humaneval-js": SHARED / "humaneval-js" / "humaneval_js.jsonl.gz"}
+DATASETS = {"humaneval": "humaneval/HumanEval.jsonl.gz", "humaneval-js": "humaneval-js/humaneval_js.jsonl.gz"}
 TEST_INPUT = "3.9, 4.0, 5.0, 2.2"   # from HumanEval/0's test program, never in its prompt
 
 LOOP = ("    for i, a in enumerate(numbers):\n        for j, b in enumerate(numbers):\n"
@@ -28,7 +28,7 @@ FAILS = "fails the question's tests"
 
 def prepared(tmp_path, dataset, name, language, template):
     """The one prepared record of `name`, as prepare.py writes it from the real dataset."""
-    out = output_path(stage("prepare.py", "--interview", f"{dataset}={DATASETS[dataset]}",
+    out = output_path(stage("prepare.py", "--interview", f"{dataset}={dataset_file(DATASETS[dataset])}",
                             "--questions", name, "--languages", language, "--template", template,
                             "--output", tmp_path / f"p-{language}-{template}.ndjson"))
     assert [r["name"] for r in records(out)] == [name]

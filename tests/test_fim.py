@@ -10,14 +10,14 @@ from collections import Counter
 
 import pytest
 
-from helpers import SHARED, output_path, records, stage, write_records
+from benchmark_files import dataset_file
+from helpers import output_path, records, stage, write_records
 from codeinterview.benchmarks import load_benchmark
 from codeinterview.benchmarks.common import read_jsonl
 from codeinterview.errors import UserError
 from codeinterview.extract import extract_code
 from codeinterview.templates import load_template, template_variables
 
-HUMANEVAL = SHARED / "humaneval" / "HumanEval.jsonl.gz"
 QUESTION = {"Kind": "program", "Signature": "f(x)", "Prompt": {"python": "def f(x):\n"},
             "Suffix": {"python": "    return y\n"}, "Middle": {"python": "    y = x + 1\n"}}
 # Each family's FIM prompt: (before the prefix, between prefix and suffix, after the suffix),
@@ -82,6 +82,7 @@ def test_the_middle_is_taken_raw():
 
 @pytest.mark.fast
 def test_the_derived_suite_hides_one_line_or_a_block_of_each_canonical_solution():
+    HUMANEVAL = dataset_file("humaneval/HumanEval.jsonl.gz")
     rows = {row["task_id"]: row for _, row in read_jsonl(HUMANEVAL)}
     single = load_benchmark(f"humaneval-fim:single={HUMANEVAL}")
     multi = load_benchmark(f"humaneval-fim:multi={HUMANEVAL}")
@@ -104,11 +105,13 @@ def test_the_derived_suite_hides_one_line_or_a_block_of_each_canonical_solution(
 
 
 def test_fim_split_is_required():
+    HUMANEVAL = dataset_file("humaneval/HumanEval.jsonl.gz")
     proc = stage("prepare.py", "--interview", f"humaneval-fim={HUMANEVAL}", "--template", "fim-qwen", check=False)
     assert proc.returncode == 2 and "humaneval-fim needs a split: single or multi" in proc.stderr
 
 
 def run_stages(tmp, split, template, answers=None, questions=None):
+    HUMANEVAL = dataset_file("humaneval/HumanEval.jsonl.gz")
     prepared = output_path(stage("prepare.py", "--interview", f"humaneval-fim:{split}={HUMANEVAL}",
                                  "--template", template, "--output", tmp / "prepare.ndjson",
                                  *(["--questions", questions] if questions else [])))

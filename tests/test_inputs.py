@@ -1,9 +1,8 @@
 """Questions, templates and parameter sets: loading, and clear errors."""
 
-from pathlib import Path
-
 import pytest
 
+from benchmark_files import dataset_file
 from codeinterview.errors import UserError
 from codeinterview.params import load_params
 from codeinterview.questions import load_suite
@@ -11,11 +10,9 @@ from codeinterview.templates import load_template, template_variables
 
 pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-
 
 def test_can_ai_code_junior_v2_loads_unchanged():
-    suite = load_suite(str(SHARED / "can-ai-code-junior-v2"))
+    suite = load_suite(str(dataset_file("can-ai-code-junior-v2")))
     assert len(suite.questions) == 14
     names = {q.name for q in suite.questions}
     assert "FibonacciMisnamed" in names and not any(n.startswith(".") for n in names)

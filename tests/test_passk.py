@@ -8,7 +8,8 @@ import math
 
 import pytest
 
-from helpers import SHARED, output_path, records, stage, write_records
+from benchmark_files import dataset_file
+from helpers import output_path, records, stage, write_records
 
 from codeinterview.passk import pass_at_k, run_pass_at_k, summary
 
@@ -47,7 +48,7 @@ def test_run_value_is_the_mean_over_questions_for_k_every_question_reaches():
 
 def test_evaluate_and_report_give_pass_at_k_for_several_samples(tmp_path):
     prepared = output_path(stage("prepare.py", "--interview",
-                                 f"humaneval={SHARED / 'humaneval' / 'HumanEval.jsonl.gz'}",
+                                 f"humaneval={dataset_file('humaneval/HumanEval.jsonl.gz')}",
                                  "--template", "program-completion", "--output", tmp_path / "p.ndjson"))
     rows = {r["name"]: r for r in records(prepared)}
     # HumanEval/0: 2 of 3 samples right; HumanEval/2: 1 of 3 (body-only completions)

@@ -12,9 +12,9 @@ from collections import Counter
 
 import pytest
 
-from helpers import REPO, SHARED, output_path, records, stage, write_records
+from benchmark_files import dataset_file
+from helpers import REPO, output_path, records, stage, write_records
 
-CAN_AI_CODE = SHARED / "can-ai-code-junior-v2"
 HAND_ANSWERS = REPO / "tests" / "data" / "can-ai-code-junior-v2.answers.ndjson"
 
 
@@ -92,6 +92,7 @@ def test_eval_file_fed_back_into_interview_and_evaluate(reference_run, tmp_path)
 
 
 def test_can_ai_code_junior_v2_prepares_replays_and_evaluates(tmp_path):
+    CAN_AI_CODE = dataset_file("can-ai-code-junior-v2")
     prepared = output_path(stage("prepare.py", "--interview", CAN_AI_CODE, "--output", tmp_path / "p.ndjson"))
     answers = output_path(stage("interview.py", "--input", prepared, "--executor", "replay",
                                 "--replay", HAND_ANSWERS, "--output", tmp_path / "i.ndjson"))
@@ -109,6 +110,7 @@ def test_can_ai_code_junior_v2_prepares_replays_and_evaluates(tmp_path):
 
 
 def test_can_ai_code_files_are_regraded_with_interview_supplying_checks(tmp_path):
+    CAN_AI_CODE = dataset_file("can-ai-code-junior-v2")
     # can-ai-code's own interview records: question fields + name, language, answer, model, params
     suite_fields = {"Signature": "gcd(a, b)", "Input": "with two inputs a and b",
                     "Output": "the greatest common denominator of a and b"}
@@ -190,7 +192,7 @@ def _start(script, *args):
 
 
 def test_prepare_takes_a_subset_by_name_pattern(tmp_path):
-    humaneval = f"humaneval={SHARED / 'humaneval' / 'HumanEval.jsonl.gz'}"
+    humaneval = f"humaneval={dataset_file('humaneval/HumanEval.jsonl.gz')}"
     out = output_path(stage("prepare.py", "--interview", f"junior-dev,{humaneval}", "--languages", "python",
                             "--questions", "HumanEval/1?, Is*", "--output", tmp_path / "p.ndjson"))
     assert sorted(r["name"] for r in records(out)) == \
@@ -236,6 +238,7 @@ def _containers_of(pid: int) -> list[str]:
 @pytest.mark.parametrize("case", ["yaml", "field", "template", "param", "ndjson", "stage", "executor",
                                   "questions"])
 def test_user_mistakes_exit_2_with_one_clear_line(tmp_path, case):
+    CAN_AI_CODE = dataset_file("can-ai-code-junior-v2")
     good_prepare = output_path(stage("prepare.py", "--interview", CAN_AI_CODE, "--output", tmp_path / "p.ndjson"))
     if case == "yaml":
         (tmp_path / "bad.yaml").write_text("Q:\n  Signature: 'f(x)'\n  Checks: [\n")

@@ -21,7 +21,8 @@ from codeinterview.errors import UserError
 from codeinterview.params import load_params
 from codeinterview.records.canaicode import as_ours, name_fields
 from codeinterview.templates import load_template, template_variables
-from helpers import REPO, SHARED, output_path, records, stage, write_records
+from benchmark_files import dataset_file
+from helpers import REPO, output_path, records, stage, write_records
 from local_server import LocalJSONServer
 
 UPSTREAM = REPO / "tests" / "data" / "upstream"
@@ -237,7 +238,7 @@ def test_regrading_can_ai_code_files_keeps_the_runs_their_names_tell_apart(tmp_p
         source = tmp_path / f"eval_junior-v2_python-javascript_{template}_none_greedy-hf_org-coder-7b_1715380897.ndjson"
         source.write_text("".join(json.dumps(r) + "\n" for r in answers))
         out = tmp_path / f"regraded-{template}.ndjson"
-        stage("evaluate.py", "--input", source, "--interview", SHARED / "can-ai-code-junior-v2", "--output", out)
+        stage("evaluate.py", "--input", source, "--interview", dataset_file("can-ai-code-junior-v2"), "--output", out)
         graded.append(records(out))
     for template, rows in zip(("chat-simple", "chat-outline"), graded):
         assert {(r["template"], r["params_name"]) for r in rows} == {(template, "greedy-hf")}

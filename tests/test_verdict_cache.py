@@ -16,9 +16,9 @@ from codeinterview.questions import load_suites
 from codeinterview.sandbox import Limits, SandboxUnavailable, open_sandbox
 from codeinterview.scoring import Scoring
 from codeinterview.verdicts import VerdictCache, verdict_key
-from helpers import SHARED, records, write_records
+from benchmark_files import dataset_file
+from helpers import records, write_records
 
-CAN_AI_CODE = SHARED / "can-ai-code-junior-v2"
 GCD = "Here it is:\n```python\ndef gcd(a, b):\n    while b:\n        a, b = b, a % b\n    return a\n```\n"
 LIMITS = Limits(timeout_s=8.0, check_timeout_s=2.0, memory_mb=256)
 
@@ -44,11 +44,13 @@ class Counting:
 
 
 def gcd_question():
+    CAN_AI_CODE = dataset_file("can-ai-code-junior-v2")
     suite = next(s for s in load_suites([str(CAN_AI_CODE)]))
     return next(q for q in suite.questions if q.name == "GCDZeroShot")
 
 
 def test_ten_identical_samples_cost_one_sandbox_run(sandbox_image, tmp_path, monkeypatch):
+    CAN_AI_CODE = dataset_file("can-ai-code-junior-v2")
     opened: list[Counting] = []
 
     def open_counting(self, workers):
@@ -100,7 +102,7 @@ def test_a_sandbox_error_is_never_reused(pool):
 
 def test_identical_program_answers_share_a_run(pool, tmp_path):
     # HumanEval: the reference is measured once, then one run for three identical answers
-    question = humaneval.load(SHARED / "humaneval" / "HumanEval.jsonl.gz", None).questions[0]
+    question = humaneval.load(dataset_file("humaneval/HumanEval.jsonl.gz"), None).questions[0]
     body = "    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for b in numbers[i + 1:])\n"
     counting, cache, timing = Counting(pool), VerdictCache(), RelativeTimeout()
     graded = [grade_answer(counting, question, "python", f"```python\n{body}```", question.fields["Prompt"]["python"],
