@@ -73,7 +73,11 @@ class RayExecutor(Executor):
             self.replicas.append(Remote(options_.remote(executor_class, options), label))
         say(f"ray: loading {len(self.replicas)} replicas of the model")
         # replica 0's view of the run stands for all (the same code and model everywhere)
-        identities = ray.get([r.actor.identity.remote() for r in self.replicas])
+        try:
+            identities = ray.get([r.actor.identity.remote() for r in self.replicas])
+        except ray.exceptions.RayTaskError as exc:  # a replica could not load the model: say why, as locally
+            self.close()
+            raise exc.as_instanceof_cause() from None
         self.name, self._described, self.params, self.dropped_params = identities[0]
         self.model = options.get("model")
         self.batch = int(options.get("batch_size") or DEFAULT_BATCH)
@@ -97,7 +101,8 @@ class RayExecutor(Executor):
     def close(self) -> None:
         if not self.replicas:
             return
-        say("answered per replica:\n" + "\n".join(self.summary()))
+        if any(r.items for r in self.replicas):
+            say("answered per replica:\n" + "\n".join(self.summary()))
         closing = [r.actor.close.remote() for r in self.replicas if r.alive]
         try:
             self.ray.wait(closing, num_returns=len(closing), timeout=60)
