@@ -74,10 +74,9 @@ def test_verdicts(go_pool, question, body, status, needle):
 ONCE = "    if !ranOnce {\n        ranOnce = true\n"
 HOSTILE = {  # a body each; every one is contained, and an honest answer passes after it
     "fork_bomb": "    for {\n        exec.Command(\"sleep\", \"100\").Start()\n    }\n}\n",
-    "memory_bomb": "    hog := [][]byte{}\n    for {\n        b := make([]byte, 1<<24)\n"
-                   "        for i := range b {\n            b[i] = 1\n        }\n        hog = append(hog, b)\n    }\n}\n",
-    "output_flood": ONCE + "        for i := 0; i < 2000000; i++ {\n            fmt.Println(\"flood flood flood\")\n"
-                    "        }\n    }\n" + GOOD,
+    "memory_bomb": "    hog := [][]byte{}\n    for {\n        hog = append(hog, bytes.Repeat([]byte{1}, 1<<24))\n    }\n}\n",
+    "output_flood": ONCE + "        os.Stdout.WriteString(strings.Repeat(\"flood flood flood\\n\", 3000000))\n"
+                    "    }\n" + GOOD,
     "network": "    if c, err := net.DialTimeout(\"tcp\", \"1.1.1.1:53\", time.Second); err == nil {\n"
                "        c.Close()\n        fmt.Println(\"connected\")\n        return true\n    } else {\n"
                "        fmt.Fprintln(os.Stderr, \"no network:\", err)\n    }\n" + GOOD,

@@ -78,8 +78,11 @@ class Go(Language):
             return status, error
         stderr = strip_token(result.stderr, token)
         output = stderr + "\n" + result.stdout
-        if PANIC.search(stderr) or (result.exit_code is not None and result.exit_code < 0):
-            return Status.RUNTIME_ERROR, tail(stderr) or f"killed by signal {-(result.exit_code or 0)}"
+        panic = PANIC.search(stderr)
+        if panic:  # the panic's message and where it was raised, not the end of its traceback
+            return Status.RUNTIME_ERROR, tail("\n".join(stderr[panic.start():].splitlines()[:8]), lines=8)
+        if result.exit_code is not None and result.exit_code < 0:
+            return Status.RUNTIME_ERROR, tail(stderr) or f"killed by signal {-result.exit_code}"
         if TEST_FAILED.search(output):
             return Status.FAIL, tail(result.stdout, lines=12) or tail(stderr)
         return Status.RUNTIME_ERROR, tail(output) or f"exit code {result.exit_code}"
