@@ -24,7 +24,8 @@ def add_evaluate_arguments(group: Any) -> None:
                        help="--ray: cap on each node's sandbox containers (default: the node's CPUs; "
                             "--workers is for this machine only)")
     group.add_argument("--batch-size", type=int, default=DEFAULT_BATCH,
-                       help=f"--ray: answers sent to a node at a time (default {DEFAULT_BATCH})")
+                       help=f"--ray: answers sent to a node at a time (default {DEFAULT_BATCH}; "
+                            "raised to the largest node's workers)")
 
 
 def add_interview_arguments(group: Any) -> None:

@@ -70,9 +70,11 @@ class Fleet:
         self.ray = ray
         self.nodes = alive_nodes(ray)
         self.actors: list[tuple[Node, Any]] = []
+        self.most_workers = 1
         actor_class = ray.remote(NodeGrader)
         for node in self.nodes:
             workers = max(1, min(node.cpus or 1, cap or node.cpus or 1))
+            self.most_workers = max(self.most_workers, workers)
             # num_cpus=0: the containers' CPUs are outside Ray's books; max_concurrency: batches overlap
             actor = actor_class.options(scheduling_strategy=on_node(node), num_cpus=0, max_restarts=0,
                                         max_concurrency=BATCHES_PER_NODE + 1).remote(grading, run, workers)
@@ -139,7 +141,9 @@ class RayGrader(Grader):
             if first is not None:
                 fleet = Fleet(ray, self.grading, self.run, self.args.workers_per_node)
                 try:
-                    batches = chunked(_then(first, todo), self.args.batch_size)
+                    # a batch at least as big as a node's pool: two in flight keep every container busy
+                    size = max(self.args.batch_size, fleet.most_workers)
+                    batches = chunked(_then(first, todo), size)
                     for worker, _, (records, node_hits) in dispatcher.run(fleet.ready, batches):
                         hits[id(worker)] = node_hits
                         for graded in records:
