@@ -18,6 +18,7 @@ DATASET = SHARED / "humaneval-cpp" / "humaneval_cpp.jsonl.gz"
 KNOWN = {"CPP/22": "boost/any.hpp", "CPP/137": "boost/any.hpp"}  # Boost is not in the image
 LIMITS = Limits(timeout_s=10.0, memory_mb=256, pids=32, output_bytes=4096)
 FIXED = RelativeTimeout(factor=0, floor_s=3.0)  # no reference run: each answer runs once
+ROOMY = RelativeTimeout(factor=0, floor_s=8.0)  # a bomb ends by its limit, not by the clock, on a busy machine
 BODY = "    return numbers.size() > 100;\n}\n"  # has_close_elements (CPP/0), wrong
 GOOD = ("    for (size_t i = 0; i < numbers.size(); i++)\n        for (size_t j = i + 1; j < numbers.size(); j++)\n"
         "            if (fabs(numbers[i] - numbers[j]) < threshold) return true;\n    return false;\n}\n")
@@ -98,7 +99,7 @@ HEADERS = ("#include<unistd.h>\n#include<cstring>\n#include<cerrno>\n#include<sy
 def test_hostile_answers_are_contained(cpp_pool, question, case):
     prompt = question.fields["Prompt"]["cpp"]
     answer = "```cpp\n" + HEADERS + prompt + HOSTILE[case] + "```\n"
-    row = grade_program(cpp_pool, question, "cpp", answer, None, LIMITS, FIXED)
+    row = grade_program(cpp_pool, question, "cpp", answer, None, LIMITS, ROOMY)
     if case == "fork_bomb":
         assert row["status"] in ("timeout", "runtime_error"), row
     elif case == "memory_bomb":

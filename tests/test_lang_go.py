@@ -18,6 +18,7 @@ DATASET = SHARED / "humaneval-go" / "humaneval_go.jsonl.gz"
 KNOWN: dict[str, str] = {}  # canonical solutions that cannot pass here (none known)
 LIMITS = Limits(timeout_s=10.0, memory_mb=256, pids=32, output_bytes=4096)
 FIXED = RelativeTimeout(factor=0, floor_s=3.0)  # no reference run: each answer runs once
+ROOMY = RelativeTimeout(factor=0, floor_s=8.0)  # a bomb ends by its limit, not by the clock, on a busy machine
 GOOD = ("    for i := 0; i < len(numbers); i++ {\n        for j := i + 1; j < len(numbers); j++ {\n"
         "            if math.Abs(numbers[i]-numbers[j]) < threshold {\n                return true\n"
         "            }\n        }\n    }\n    return false\n}\n")  # HasCloseElements (Go/0)
@@ -35,9 +36,9 @@ def go_pool():
         yield sb
 
 
-def grade(sb, question, body, header=""):
+def grade(sb, question, body, header="", timing=FIXED):
     answer = "```go\n" + header + question.fields["Prompt"]["go"] + body + "```\n"
-    return grade_program(sb, question, "go", answer, None, LIMITS, FIXED)
+    return grade_program(sb, question, "go", answer, None, LIMITS, timing)
 
 
 def assert_honest_passes(sb, question):
@@ -93,7 +94,7 @@ HOSTILE = {  # a body each; every one is contained, and an honest answer passes 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_hostile_answers_are_contained(go_pool, question, case):
     header = IMPORTS + ("var ranOnce bool\n" if "ranOnce" in HOSTILE[case] else "")
-    row = grade(go_pool, question, HOSTILE[case], header)
+    row = grade(go_pool, question, HOSTILE[case], header, ROOMY)
     if case == "fork_bomb":
         assert row["status"] in ("timeout", "runtime_error"), row
     elif case == "memory_bomb":
