@@ -150,5 +150,9 @@ def test_names_tags_and_imports():
     for spec in ('"testing"', '"github.com/stretchr/testify/assert"', '"strings"', 'str "strconv"', '"math"'):
         assert spec in head, program
     assert '"unicode"' not in program and program.count("package main") == 1  # unused: dropped
+    # a package named in a comment or a string is not used (HumanEval-X Go/158's docstring: "strings.")
+    program = go.compose_program('// a list of strings.\nfunc F() string {\n    return "fmt.x"\n}\n',
+                                 setup + "func TestF(t *testing.T) {}\n", "tok")
+    assert '"strings"' not in program and '"fmt"' not in program, program
     assert program.index("func F(") < program.index("func TestF(") < program.index("func TestMain(")
     assert go.defined_names("func (r *T) M(x int) {}\nfunc G[T any](x T) {}\nh := func(a int) {}\n") == ["M", "G", "h"]

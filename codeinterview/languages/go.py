@@ -15,6 +15,8 @@ HELPER_PACKAGES = ("math", "strings", "fmt", "strconv", "time", "bytes", "regexp
 PACKAGE_CLAUSE = re.compile(r"^[ \t]*package[ \t]+\w+[ \t]*(?://[^\n]*)?\n?", re.M)
 IMPORT_DECL = re.compile(r"^[ \t]*import[ \t]*(?:\(([^)]*)\)|((?:[\w.]+[ \t]+)?\"[^\"\n]+\"))[ \t]*\n?", re.M)
 IMPORT_SPEC = re.compile(r"^[ \t]*(?:([\w.]+)[ \t]+)?\"([^\"\n]+)\"", re.M)
+# String literals and comments: a package named there is not a use of it.
+LITERAL_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|`[^`]*`|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?\*/', re.S)
 OS_ALIAS = "codeinterview_os"
 TEST_FAILED = re.compile(r"^--- FAIL: ", re.M)
 PANIC = re.compile(r"^(?:panic: |fatal error: )", re.M)
@@ -52,6 +54,7 @@ class Go(Language):
         setup_imports = _imports(test)
         tests = IMPORT_DECL.sub("", PACKAGE_CLAUSE.sub("", test, count=1))
         code = IMPORT_DECL.sub("", PACKAGE_CLAUSE.sub("", body))
+        uses = LITERAL_OR_COMMENT.sub(lambda m: '""' if m.group(0)[0] in "\"`'" else " ", code)
         have = {path for _, path in setup_imports}
         wanted = [(None, path) for path in HELPER_PACKAGES] + _imports(body)
         extra: list[str] = []
@@ -59,7 +62,7 @@ class Go(Language):
             if path in have:
                 continue
             used = alias or path.rsplit("/", 1)[-1]
-            if used in ("_", ".") or re.search(r"(?<![\w.])" + re.escape(used) + r"\.", code):
+            if used in ("_", ".") or re.search(r"(?<![\w.])" + re.escape(used) + r"\.", uses):
                 have.add(path)
                 extra.append(f"{alias} {_quote(path)}" if alias else _quote(path))
         extra.append(f"{OS_ALIAS} {_quote('os')}")
