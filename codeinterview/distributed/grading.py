@@ -95,9 +95,10 @@ class Fleet:
     def _starts(self) -> list[str | None]:
         lost = self._lost()
         errors: list[str | None] = []
-        for _, actor in self.actors:
+        starting = [actor.start.remote() for _, actor in self.actors]  # every node at once (image builds)
+        for ref in starting:
             try:
-                errors.append(self.ray.get(actor.start.remote()))
+                errors.append(self.ray.get(ref))
             except lost as exc:
                 errors.append(f"the grader died at start-up ({type(exc).__name__})")
         return errors
