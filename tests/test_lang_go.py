@@ -16,7 +16,8 @@ from test_benchmark_reference import run_stages
 
 DATASET = SHARED / "humaneval-go" / "humaneval_go.jsonl.gz"
 KNOWN: dict[str, str] = {}  # canonical solutions that cannot pass here (none known)
-LIMITS = Limits(timeout_s=10.0, memory_mb=256, pids=32, output_bytes=4096)
+LIMITS = Limits(timeout_s=10.0, memory_mb=256, pids=32, output_bytes=4096,
+                compile_timeout_s=180.0)  # compiling crawls when the machine is busy
 FIXED = RelativeTimeout(factor=0, floor_s=3.0)  # no reference run: each answer runs once
 ROOMY = RelativeTimeout(factor=0, floor_s=8.0)  # a bomb ends by its limit, not by the clock, on a busy machine
 GOOD = ("    for i := 0; i < len(numbers); i++ {\n        for j := i + 1; j < len(numbers); j++ {\n"
