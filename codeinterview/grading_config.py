@@ -39,6 +39,8 @@ class GradingConfig:
             raise UserError("--timeout-factor must be >= 0 and --timeout-floor > 0")
         if self.limits.timeout_s <= 0 or self.limits.check_timeout_s <= 0 or self.limits.memory_mb < 16:
             raise UserError("--job-timeout and --check-timeout must be > 0, --memory-mb at least 16")
+        if self.limits.compile_timeout_s <= 0 or self.limits.compile_memory_mb < 64:
+            raise UserError("--compile-timeout must be > 0, --compile-memory-mb at least 64")
 
     @staticmethod
     def add_arguments(parser: argparse.ArgumentParser | Any) -> None:
@@ -57,6 +59,12 @@ class GradingConfig:
                             help=f"seconds per answer, all checks together (default {default.timeout_s:g})")
         parser.add_argument("--memory-mb", type=int, default=default.memory_mb,
                             help=f"sandbox memory limit (default {default.memory_mb})")
+        parser.add_argument("--compile-timeout", type=float, default=default.compile_timeout_s,
+                            help=f"compiled languages: seconds to compile one program, before the run's own "
+                                 f"timeout (default {default.compile_timeout_s:g})")
+        parser.add_argument("--compile-memory-mb", type=int, default=default.compile_memory_mb,
+                            help=f"compiled languages: the container's memory while compiling; the run keeps "
+                                 f"--memory-mb (default {default.compile_memory_mb})")
         parser.add_argument("--timeout-factor", type=float, default=DEFAULT_TIMEOUT_FACTOR,
                             help="program questions: timeout = max(floor, factor x the reference's runtime) "
                                  f"(default {DEFAULT_TIMEOUT_FACTOR:g}; 0: a fixed timeout of --timeout-floor)")
@@ -67,7 +75,8 @@ class GradingConfig:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> "GradingConfig":
         limits = Limits(timeout_s=args.job_timeout, check_timeout_s=args.check_timeout,
-                        memory_mb=args.memory_mb)
+                        memory_mb=args.memory_mb, compile_timeout_s=args.compile_timeout,
+                        compile_memory_mb=args.compile_memory_mb)
         return cls(backend=args.sandbox, limits=limits, timeout_factor=args.timeout_factor,
                    timeout_floor_s=args.timeout_floor, unsafe=args.unsafe_process_sandbox,
                    scoring=Scoring(args.scoring))
