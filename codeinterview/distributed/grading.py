@@ -10,9 +10,7 @@ comes back twice is written once (RecordWriter refuses a key already done).
 
 from __future__ import annotations
 
-import os
 import sys
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,7 +22,7 @@ from ..grading_config import GradingConfig
 from ..records import RunIdentity
 from ..verdicts import VerdictCache
 from .cluster import Node, alive_nodes, connect, on_node, say
-from .dispatch import Dispatcher, Remote, chunked
+from .dispatch import Dispatcher, Remote, chunked, lost_errors
 
 BATCHES_PER_NODE = 2   # one grading, one waiting: the node's pool never idles between batches
 
@@ -59,9 +57,6 @@ class NodeGrader:
             self.sandbox = None
         self.pool.shutdown()
 
-    def where(self) -> str:
-        return f"{socket.gethostname()} pid {os.getpid()}"
-
 
 class Fleet:
     """One NodeGrader per alive node; the ones whose sandbox started take work."""
@@ -93,7 +88,7 @@ class Fleet:
                 f"{node.label}: {error}" for node, error in self.refused))
 
     def _starts(self) -> list[str | None]:
-        lost = self._lost()
+        lost = lost_errors(self.ray)
         errors: list[str | None] = []
         starting = [actor.start.remote() for _, actor in self.actors]  # every node at once (image builds)
         for ref in starting:
@@ -103,14 +98,9 @@ class Fleet:
                 errors.append(f"the grader died at start-up ({type(exc).__name__})")
         return errors
 
-    def _lost(self) -> tuple[type[BaseException], ...]:
-        from .dispatch import lost_errors
-
-        return lost_errors(self.ray)
-
     def close(self) -> None:
         """Each node closes its own containers; then the actors go."""
-        closing = [actor.close.remote() for remote in self.ready if remote.alive for actor in [remote.actor]]
+        closing = [remote.actor.close.remote() for remote in self.ready if remote.alive]
         try:
             self.ray.wait(closing, num_returns=len(closing), timeout=60)
         finally:
