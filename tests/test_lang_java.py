@@ -193,8 +193,7 @@ def test_output_flood_is_capped(pool):
 @pytest.mark.parametrize("command", [["sleep", "1000"], ["setsid", "sleep", "1000"]], ids=["child", "setsid"])
 def test_a_stray_background_process_is_gone_for_the_next_answer(solo_pool, command):
     code = "new ProcessBuilder(%s).start();" % ", ".join('"%s"' % c for c in command)
-    result, (status, error) = run(solo_pool, *program(code))
-    assert result.replaced, "a process left running must taint the container"
+    run(solo_pool, *program(code))  # the daemon kills it, or replaces the worker
     ps, (status, _) = run(solo_pool, *program(
         'for (File p : new File("/proc").listFiles()) if (p.getName().matches("\\\\d+"))'
         ' System.out.println(new String(java.nio.file.Files.readAllBytes(new File(p, "cmdline").toPath())));'))

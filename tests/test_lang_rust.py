@@ -194,8 +194,7 @@ def test_output_flood_is_capped(pool):
 def test_a_stray_background_process_is_gone_for_the_next_answer(solo_pool, command):
     code = 'std::process::Command::new("%s")%s.spawn().unwrap();' % (
         command[0], "".join('.arg("%s")' % c for c in command[1:]))
-    result, (status, error) = run(solo_pool, *program(code))
-    assert result.replaced, "a process left running must taint the container"
+    run(solo_pool, *program(code))  # the daemon kills it, or replaces the worker
     ps, (status, _) = run(solo_pool, *program(
         'for e in std::fs::read_dir("/proc").unwrap() { let p = e.unwrap().path();'
         ' if let Ok(c) = std::fs::read(p.join("cmdline")) { let _ = std::io::stdout().write_all(&c);'
