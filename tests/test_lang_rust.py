@@ -57,6 +57,7 @@ def assert_honest_passes(sb):
 # ---------------------------------------------------------------- the dataset, through the pipeline
 
 
+@pytest.mark.timeout(1800)  # 164 compiles: minutes on two busy cores
 def test_canonical_solutions_pass_but_for_known_data_bugs(tmp_path):
     spec = f"humaneval-rust={DATASET}"
     prepared = output_path(stage("prepare.py", "--interview", spec, "--template", "program-chat",
