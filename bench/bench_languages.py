@@ -44,6 +44,7 @@ from children import child_env  # noqa: E402
 from codeinterview import languages  # noqa: E402
 from codeinterview.benchmarks import load_benchmark  # noqa: E402
 from codeinterview.benchmarks.program import assemble, grade_program  # noqa: E402
+from codeinterview.languages.base import TOKEN_ENV  # noqa: E402
 from codeinterview.sandbox import Job, JobResult, Limits, open_sandbox  # noqa: E402
 from codeinterview.sandbox.image import families, packages  # noqa: E402
 
@@ -53,6 +54,7 @@ FILES = {"cpp": "humaneval-cpp/humaneval_cpp.jsonl.gz", "go": "humaneval-go/huma
 LIMITS = Limits(timeout_s=20.0, check_timeout_s=20.0, cpus=2.0)
 HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Debian's toolchains first
 TOKEN = "codeinterview-done-bench"
+ENV = {TOKEN_ENV: TOKEN}  # compiled languages read the finish token from their environment
 
 
 def tasks(language: str, limit: int | None):
@@ -68,9 +70,9 @@ def run_pool(language: str, programs: list[tuple]) -> tuple[float, list[str], li
     with open_sandbox(workers=1) as sandbox:
         # start the worker (and build the image) outside the timing; a distinct program,
         # so that the compile cache cannot answer the first timed task
-        sandbox.run(Job(language, programs[0][1] + "\n// warm-up\n", kind="program", limits=LIMITS))
+        sandbox.run(Job(language, programs[0][1] + "\n// warm-up\n", kind="program", limits=LIMITS, env=ENV))
         start = time.perf_counter()
-        results = [sandbox.run(Job(language, program, kind="program", limits=LIMITS))
+        results = [sandbox.run(Job(language, program, kind="program", limits=LIMITS, env=ENV))
                    for _, program in programs]
         elapsed = time.perf_counter() - start
     return elapsed, [lang.judge(r, TOKEN)[0].value for r in results], results
@@ -102,6 +104,7 @@ def run_bare(language: str, programs: list[tuple]) -> tuple[float, list[str]]:
             with open(src, "w", encoding="utf-8") as fh:
                 fh.write(program)
             env = dict(child_env(jobdir), PATH=HOST_PATH, **(runner.env(jobdir) if hasattr(runner, "env") else {}))
+            run_env = dict(env, **ENV)
             if hasattr(runner, "prepare"):
                 runner.prepare(jobdir)
             code, _, err, timed_out = _spawn(runner.compile_argv(src, limits), jobdir, env, None,
@@ -110,7 +113,7 @@ def run_bare(language: str, programs: list[tuple]) -> tuple[float, list[str]]:
                 statuses.append("compile_error")
                 continue
             rlimits = runner.rlimits(limits) if hasattr(runner, "rlimits") else None
-            code, out, err, timed_out = _spawn(runner.program_argv(src, limits, -1), jobdir, env, rlimits,
+            code, out, err, timed_out = _spawn(runner.program_argv(src, limits, -1), jobdir, run_env, rlimits,
                                                LIMITS.timeout_s)
             result = JobResult(status="timeout" if timed_out else ("ok" if code == 0 else "runtime_error"),
                                exit_code=code, stdout=out, stderr=err)

@@ -7,6 +7,8 @@ import dataclasses
 
 import pytest
 
+from codeinterview.languages.base import TOKEN_ENV
+
 from codeinterview.benchmarks import humaneval_cpp
 from codeinterview.benchmarks.program import RelativeTimeout, grade_program
 from codeinterview.sandbox import Job, Limits, open_sandbox
@@ -128,8 +130,9 @@ def program(question, body):
 
 def test_compile_cache_hits_and_detects_tampering(question):
     limits = dataclasses.replace(LIMITS, output_bytes=65536)
-    honest = Job(language="cpp", code=program(question, GOOD), kind="program", limits=limits)
-    tamper = Job(language="cpp", kind="program", limits=limits, code=HEADERS + "#include<dirent.h>\n" + program(
+    env = {TOKEN_ENV: "codeinterview-done-fixed"}  # the token travels beside the program, as in grading
+    honest = Job(language="cpp", code=program(question, GOOD), kind="program", limits=limits, env=env)
+    tamper = Job(language="cpp", kind="program", limits=limits, env=env, code=HEADERS + "#include<dirent.h>\n" + program(
         question, "    static bool done = false;\n    if (!done) { done = true;\n"
         "        system(\"for f in $(find /cache -type f); do echo tampered > $f; done\");\n    }\n" + GOOD))
     with open_sandbox(backend="docker", workers=1) as sb:
@@ -142,6 +145,16 @@ def test_compile_cache_hits_and_detects_tampering(question):
         third = sb.run(honest)  # the cached binary changed: compiled again, and it still passes
         assert third.status == "ok" and third.compile_cached is False, third
         assert "codeinterview-done-fixed" in third.stderr
+
+
+def test_identical_answers_compile_once_in_grading(cpp_pool, question):
+    """Each grading draws its own finish token, yet one answer's program is the same
+    text every time (the token travels in the run's environment): the worker's
+    compile cache serves the second grading, with no verdict cache in between."""
+    first, second = grade(cpp_pool, question, GOOD + "// once\n"), grade(cpp_pool, question, GOOD + "// once\n")
+    assert first["status"] == second["status"] == "pass", (first, second)
+    assert first["sandbox"]["compile_cached"] is False and first["sandbox"]["compile_s"] > 0, first["sandbox"]
+    assert second["sandbox"]["compile_cached"] is True and second["sandbox"]["compile_s"] == 0.0, second["sandbox"]
 
 
 @pytest.mark.fast

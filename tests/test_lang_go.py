@@ -7,6 +7,8 @@ import dataclasses
 
 import pytest
 
+from codeinterview.languages.base import TOKEN_ENV
+
 from codeinterview.benchmarks import humaneval_go
 from codeinterview.benchmarks.program import RelativeTimeout, grade_program
 from codeinterview.languages import get
@@ -122,8 +124,9 @@ def program(question, body, header=""):
 
 def test_compile_cache_hits_and_detects_tampering(question):
     limits = dataclasses.replace(LIMITS, output_bytes=65536)
-    honest = Job(language="go", code=program(question, GOOD), kind="program", limits=limits)
-    tamper = Job(language="go", kind="program", limits=limits, code=program(
+    env = {TOKEN_ENV: "codeinterview-done-fixed"}  # the token travels beside the program, as in grading
+    honest = Job(language="go", code=program(question, GOOD), kind="program", limits=limits, env=env)
+    tamper = Job(language="go", kind="program", limits=limits, env=env, code=program(
         question, ONCE + "        exec.Command(\"sh\", \"-c\", \"for f in $(find /cache -type f); "
         "do echo tampered > $f; done\").Run()\n    }\n" + GOOD, IMPORTS + "var ranOnce bool\n"))
     with open_sandbox(backend="docker", workers=1) as sb:

@@ -12,6 +12,7 @@ import pytest
 from codeinterview import languages
 from codeinterview.benchmarks import humaneval_java
 from codeinterview.benchmarks.program import RelativeTimeout, grade_program
+from codeinterview.languages.base import TOKEN_ENV
 from codeinterview.records.schema import Status
 from codeinterview.sandbox import Job, Limits
 from helpers import SHARED, output_path, records, stage, write_records
@@ -37,7 +38,7 @@ def program(test_main: str, body: str = "") -> tuple[str, str]:
 
 
 def run(sb, source: str, token: str, limits: Limits = LIMITS):
-    result = sb.run(Job(language=LANG, code=source, kind="program", limits=limits))
+    result = sb.run(Job(language=LANG, code=source, kind="program", limits=limits, env={TOKEN_ENV: token}))
     return result, JAVA.judge(result, token)
 
 

@@ -32,6 +32,7 @@ import weakref
 from typing import Any
 
 from .. import languages
+from ..languages.base import TOKEN_ENV
 from ..extract import defines, extract_code
 from ..grading_config import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S
 from ..questions import Question
@@ -144,7 +145,8 @@ def run_program(sandbox, question, language, body, limits, timeout_s, input_limi
     limits = dataclasses.replace(limits, timeout_s=timeout_s, check_timeout_s=timeout_s,
                                  output_bytes=max(limits.output_bytes, OUTPUT_BYTES))
     code = program_text(body, question.fields["Test"][language], language, token, input_limit)
-    result = sandbox.run(Job(language=language, code=code, kind="program", limits=limits))
+    result = sandbox.run(Job(language=language, code=code, kind="program", limits=limits,
+                             env={TOKEN_ENV: token}))
     status, error = judge(language, result, token)
     if status in (Status.FAIL, Status.RUNTIME_ERROR) and (_evalplus_summary(result.stderr) or {}).get("timeout"):
         status = Status.TIMEOUT  # HumanEval+: an input ran over its own limit before anything else failed
@@ -189,7 +191,8 @@ def grade_program(sandbox: Any, question: Question, language: str, answer: str,
                 "error": error, "stdout": result.stdout, "stderr": result.stderr, "timing": times,
                 "tests": _tests(result.stderr),
                 "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced,
-                            "reference_run": shared is not None}}
+                            "reference_run": shared is not None, "compile_s": result.compile_s,
+                            "compile_cached": result.compile_cached}}
     if verdicts is None:
         return {"code": code, **run()}
     # the program before its per-run token, and the limits it runs under (the relative timeout applied)

@@ -17,6 +17,11 @@ from typing import Any, ClassVar, Pattern
 from ..records.schema import Status
 
 
+# Compiled languages read the finish token from the run's environment, so that
+# one answer's program is the same text in every job (the compile cache's key).
+TOKEN_ENV = "CODEINTERVIEW_TOKEN"
+
+
 class Language:
     name: ClassVar[str]                       # the word in records, YAML and flags: "cpp"
     display: ClassVar[str]                    # for people and prompts: "C++"
@@ -55,7 +60,8 @@ class Language:
     # --- program questions
     def compose_program(self, body: str, test: str, token: str, **options: Any) -> str:
         """The whole test program: the answer part, the question's test, and a
-        last step that writes `token` to stderr only when the tests finished."""
+        last step that writes the token to stderr only when the tests finished
+        (`token` itself, or, in a compiled language, $CODEINTERVIEW_TOKEN)."""
         raise NotImplementedError
 
     def judge(self, result: Any, token: str) -> tuple[Status, str | None]:

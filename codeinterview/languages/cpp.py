@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..records.schema import Status
-from .base import Language, judge_compiled, strip_token, tail
+from .base import Language, TOKEN_ENV, judge_compiled, strip_token, tail
 
 # HumanEval-X (CodeGeeX evaluate_humaneval_x.py, IMPORT_HELPER["cpp"]): the
 # standard includes put before the prompt when it lacks them.
@@ -59,8 +59,9 @@ class Cpp(Language):
         The test's main is renamed and called from ours, which writes the token."""
         setup = "".join(include + "\n" for include in STANDARD_INCLUDES if include not in body)
         return (f"{setup}\n{body}\n#define main {TESTS_MAIN}\n{test}\n#undef main\n"
-                f"#include<cstdio>\nint main() {{\n    {TESTS_MAIN}();\n"
-                f"    std::fflush(stdout);\n    std::fputs({_c_string(token + chr(10))}, stderr);\n"
+                f"#include<cstdio>\n#include<cstdlib>\nint main() {{\n    {TESTS_MAIN}();\n"
+                f"    std::fflush(stdout);\n    const char* token = std::getenv({_c_string(TOKEN_ENV)});\n"
+                f"    if (token) {{ std::fputs(token, stderr); std::fputc('\\n', stderr); }}\n"
                 f"    return 0;\n}}\n")
 
     def judge(self, result: Any, token: str) -> tuple[Status, str | None]:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..records.schema import Status
-from .base import Language, judge_compiled, strip_token, tail
+from .base import Language, TOKEN_ENV, judge_compiled, strip_token, tail
 
 # HumanEval-X (CodeGeeX evaluate_humaneval_x.py, IMPORT_HELPER["go"]): packages
 # imported for the completion when it uses them (`name.` in its text).
@@ -70,7 +70,7 @@ class Go(Language):
                           [f"{a} {_quote(p)}" if a else _quote(p) for a, p in setup_imports] + extra)
         return (f"package main\n\nimport (\n{imports})\n\n{code}\n{tests}\n"
                 f"func TestMain(m *testing.M) {{\n    code := m.Run()\n    if code == 0 {{\n"
-                f"        {OS_ALIAS}.Stderr.WriteString({_quote(token + chr(10))})\n    }}\n"
+                f"        {OS_ALIAS}.Stderr.WriteString({OS_ALIAS}.Getenv({_quote(TOKEN_ENV)}) + \"\\n\")\n    }}\n"
                 f"    {OS_ALIAS}.Exit(code)\n}}\n")
 
     def judge(self, result: Any, token: str) -> tuple[Status, str | None]:

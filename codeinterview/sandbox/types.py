@@ -48,6 +48,9 @@ class Job:
     function: Optional[str] = None  # the name from the question's Signature
     checks: list[CheckSpec] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    # CODEINTERVIEW_* variables for the run step of a program job (the finish token
+    # of a compiled language: kept out of the source, which the compile cache keys on)
+    env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         from .. import languages
@@ -55,6 +58,8 @@ class Job:
         if not languages.is_known(self.language):
             raise ValueError("language must be one of %s, not %r" % (languages.names(), self.language))
         self.language = languages.get(self.language).name
+        if any(not key.startswith("CODEINTERVIEW_") for key in self.env):
+            raise ValueError("a job's env holds CODEINTERVIEW_* variables only, not %s" % sorted(self.env))
         if self.kind not in ("function", "program"):
             raise ValueError("kind must be 'function' or 'program', not %r" % self.kind)
         if self.kind == "function" and not languages.get(self.language).function_bridge:
@@ -77,7 +82,7 @@ class Job:
     def to_request(self) -> dict:
         return {"kind": self.kind, "language": self.language, "code": self.code,
                 "function": self.function, "checks": [asdict(c) for c in self.checks],
-                "limits": asdict(self.limits)}
+                "limits": asdict(self.limits), "env": dict(self.env)}
 
 
 @dataclass

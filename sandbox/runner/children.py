@@ -57,10 +57,11 @@ def spawn(argv, jobdir, limits, pass_fds=(), env=None, rlimits=None, output_byte
     """env: extra environment; rlimits: {resource.RLIMIT_*: value} set in the child."""
     if argv[:3] == [sys.executable, "-I", CHILD_PY]:
         return fork_python(argv[3:], jobdir, limits, pass_fds)
-    if argv[:-1] == node_argv(limits) + [CHILD_JS, "program"] and not env:
+    if argv[:-1] == node_argv(limits) + [CHILD_JS, "program"]:
         warm = take_warm(limits, rlimits)
         if warm is not None:  # a JavaScript program: the node started ahead runs it
-            return warm.start({"mode": "program", "path": argv[-1], "dir": jobdir, "env": child_env(jobdir)},
+            return warm.start({"mode": "program", "path": argv[-1], "dir": jobdir,
+                               "env": dict(child_env(jobdir), **(env or {}))},
                               int(output_bytes or limits["output_bytes"]), calls=False)
     proc = subprocess.Popen(
         argv, cwd=jobdir, env=dict(child_env(jobdir), **(env or {})), stdin=subprocess.DEVNULL,

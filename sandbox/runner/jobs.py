@@ -179,8 +179,10 @@ def run_program_job(job, jobdir):
     oom_before = oom_kills()
     run_start = time.monotonic()
     try:
+        run_env = dict(env, **{k: str(v) for k, v in (job.get("env") or {}).items()
+                               if str(k).startswith("CODEINTERVIEW_")})
         proc, out, err = spawn(lang.program_argv(path, limits, note_w), jobdir, limits, (note_w,),
-                               env=env, rlimits=lang.rlimits(limits) if hasattr(lang, "rlimits") else None)
+                               env=run_env, rlimits=lang.rlimits(limits) if hasattr(lang, "rlimits") else None)
     finally:
         os.close(note_w)
     finished = wait_pid(proc, deadline)
