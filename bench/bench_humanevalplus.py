@@ -14,6 +14,7 @@ once as there are workers, judged by the same rule (agreement is printed).
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,8 @@ from codeinterview.benchmarks.program import RelativeTimeout, assemble, judge, p
 from codeinterview.grading import grade_answer  # noqa: E402
 from codeinterview.sandbox import Job, Limits, open_sandbox  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
+DEFAULT_DATA = (Path(os.environ.get("CODEINTERVIEW_DATASETS", ROOT.parent / "shared" / "datasets"))
+                / "humanevalplus" / "HumanEvalPlus.jsonl.gz")
 MUTATIONS = [("<=", "<"), (">=", ">"), ("<", "<="), (">", ">="), ("==", "!="), ("+ 1", "+ 2"),
              ("- 1", "- 2"), (" + ", " - "), ("True", "False"), ("[::-1]", ""), ("return ", "return not ")]
 

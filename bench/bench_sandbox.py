@@ -34,8 +34,9 @@ from codeinterview.sandbox import CheckSpec, Job, JobResult, Limits, open_sandbo
 from codeinterview.sandbox.docker_backend import ContainerWorker  # noqa: E402
 from codeinterview.sandbox.pool import WorkerDead, WorkerTimeout, to_result  # noqa: E402
 
-HUMANEVAL = Path(os.environ.get("HUMANEVAL", "/work/shared/datasets/humaneval/HumanEval.jsonl.gz"))
-HUMANEVAL_JS = Path(os.environ.get("HUMANEVAL_JS", "/work/shared/datasets/humaneval-js/humaneval_js.jsonl.gz"))
+DATASETS = Path(os.environ.get("CODEINTERVIEW_DATASETS", ROOT.parent / "shared" / "datasets"))
+HUMANEVAL = Path(os.environ.get("HUMANEVAL", DATASETS / "humaneval" / "HumanEval.jsonl.gz"))
+HUMANEVAL_JS = Path(os.environ.get("HUMANEVAL_JS", DATASETS / "humaneval-js" / "humaneval_js.jsonl.gz"))
 LIMITS = Limits(timeout_s=20.0, check_timeout_s=10.0, memory_mb=512, cpus=1.0, pids=64)
 
 

@@ -1,15 +1,17 @@
 """Go programs: a test file built by `go test -c` in GOPATH mode against
 Debian's testify (offline), then the test binary under a memory rlimit.
 
-The build cache is per job: a copy of the one warmed at image build (the
-standard library without cgo, testify and its dependencies), so only the
-answer's own package is compiled and nothing persists between jobs.
+The build cache is per job: a tree of symbolic links to the entries of the
+one warmed at image build (the standard library without cgo, testify and its
+dependencies; read-only, in the image), so only the answer's own package is
+compiled, new entries land in the job's own directories, and nothing persists
+between jobs. Linking its ~500 files costs ~0.1 s a job where copying its
+23 MB cost ~0.7 s.
 Stdlib only."""
 
 import os
 import re
 import resource
-import shutil
 
 SOURCE = "main_test.go"
 BINARY = "prog.test"
@@ -41,8 +43,12 @@ def env(jobdir):
 
 
 def prepare(jobdir):
-    if os.path.isdir(WARM_CACHE):
-        shutil.copytree(WARM_CACHE, os.path.join(jobdir, "gocache"), copy_function=shutil.copyfile)
+    cache = os.path.join(jobdir, "gocache")
+    for root, _, files in os.walk(WARM_CACHE):
+        here = os.path.join(cache, os.path.relpath(root, WARM_CACHE))
+        os.makedirs(here, exist_ok=True)
+        for name in files:
+            os.symlink(os.path.join(root, name), os.path.join(here, name))
 
 
 def compile_argv(src, limits):
