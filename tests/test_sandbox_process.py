@@ -54,7 +54,8 @@ def test_image_tag_follows_sandbox_sources(tmp_path, monkeypatch):
 
 def test_container_settings_are_locked_down(pool):
     pool.run(job("python", "def f(x):\n    return 1\n", [("v", "f.call(0)")]))
-    worker = next(iter(pool._live))
+    # the shared pool may hold compiled families' workers too (more memory, to compile): take a base one
+    worker = next(w for w in pool._live if w.container.attrs["Config"]["Image"] == pool.image)
     worker.container.reload()
     host = worker.container.attrs["HostConfig"]
     assert host["NetworkMode"] == "none" and host["ReadonlyRootfs"] is True
