@@ -63,6 +63,27 @@ def program_fields(*, task_id: Any, language: str, entry_point: str, args: list[
             "Reference": {language: reference}, **extra}
 
 
+def parameter_list(signature: str) -> list[str]:
+    """The parts of a typed signature's parameter list, `f(vector<int> a, map<string,int> b)`
+    -> ["vector<int> a", " map<string,int> b"]: split at the commas outside <...>, (...)
+    and [...], up to the list's closing parenthesis."""
+    parts, depth, current = [], 0, ""
+    for char in signature[signature.index("(") + 1:]:
+        if char in "<([":
+            depth += 1
+        elif char in ">)]":
+            if depth == 0 and char == ")":
+                break
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
 def make_suite(name: str, path: Path, rows: list[tuple[str, dict[str, Any], str]]) -> Suite:
     """rows: (question name, fields, 'file:line'); fields are checked like YAML questions."""
     suite = Suite(name=name, path=path, hash=file_hash(path))

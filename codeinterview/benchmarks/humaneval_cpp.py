@@ -14,24 +14,15 @@ from pathlib import Path
 from ..errors import UserError
 from ..languages import get
 from ..questions import Suite
-from .common import checked_rows, make_suite, no_split, program_fields
+from .common import checked_rows, make_suite, no_split, parameter_list, program_fields
 
 FIELDS = ("task_id", "prompt", "canonical_solution", "test", "declaration")
 
 
-def parameters(text: str) -> list[str]:
-    """Parameter names of a C++ parameter list ("vector<int> a, map<string,int> b")."""
-    parts, depth, current = [], 0, ""
-    for char in text:
-        depth += (char in "<([") - (char in ">)]")
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
+def parameters(signature: str) -> list[str]:
+    """Parameter names of a C++ signature ("f(vector<int> a, map<string,int> b)")."""
     names = []
-    for part in parts:
+    for part in parameter_list(signature):
         words = part.split("=")[0].replace("*", " ").replace("&", " ").split()
         if words:
             names.append(words[-1])
@@ -48,7 +39,7 @@ def load(path: Path, split: str | None) -> Suite:
             raise UserError(f"{where}: cannot find the function in 'declaration'")
         stub = stubs[-1]
         entry = stub.group(1)
-        args = parameters(stub.group(0)[stub.group(0).index("(") + 1:stub.group(0).rindex(")")])
+        args = parameters(stub.group(0))
         fields = program_fields(
             task_id=row["task_id"], language="cpp", entry_point=entry, args=args,
             prompt=row["prompt"], test=row["test"], reference=row["prompt"] + row["canonical_solution"])

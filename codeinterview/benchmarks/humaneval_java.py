@@ -9,24 +9,19 @@ method's open signature; the canonical solution closes method and class.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..errors import UserError
 from ..languages.java import METHOD
 from ..questions import Suite
-from .common import checked_rows, make_suite, no_split, program_fields
+from .common import checked_rows, make_suite, no_split, parameter_list, program_fields
 
 FIELDS = ("task_id", "prompt", "canonical_solution", "test", "declaration")
-GENERICS = re.compile(r"<[^<>]*>")
 
 
 def parameters(signature: str) -> list[str]:
     """The parameter names of a Java method signature's `(...)`."""
-    inside = signature[signature.index("(") + 1:signature.rindex(")")]
-    while GENERICS.search(inside):  # Map<String, List<Integer>>: commas inside types
-        inside = GENERICS.sub("", inside)
-    return [p.split()[-1] for p in inside.split(",") if p.strip()]
+    return [part.split()[-1] for part in parameter_list(signature)]
 
 
 def load(path: Path, split: str | None) -> Suite:

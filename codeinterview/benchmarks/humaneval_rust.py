@@ -16,29 +16,14 @@ from pathlib import Path
 from ..errors import UserError
 from ..languages.rust import FN
 from ..questions import Suite
-from .common import checked_rows, make_suite, no_split, program_fields
+from .common import checked_rows, make_suite, no_split, parameter_list, program_fields
 
 FIELDS = ("task_id", "prompt", "canonical_solution", "test", "declaration")
 
 
 def parameters(signature: str) -> list[str]:
     """The parameter names of a Rust fn's `(name: Type, ...)`."""
-    inside = signature[signature.index("(") + 1:]
-    depth, current, names = 0, "", []
-    for char in inside:  # up to the closing parenthesis, commas inside <...> or (...) kept
-        if char in "<([":
-            depth += 1
-        elif char in ">)]":
-            if depth == 0 and char == ")":
-                break
-            depth -= 1
-        if char == "," and depth == 0:
-            names.append(current)
-            current = ""
-        else:
-            current += char
-    names.append(current)
-    return [n.split(":")[0].replace("mut ", "").strip() for n in names if ":" in n]
+    return [n.split(":")[0].replace("mut ", "").strip() for n in parameter_list(signature) if ":" in n]
 
 
 def load(path: Path, split: str | None) -> Suite:
