@@ -37,5 +37,15 @@ def get(name):
         raise KeyError(name) from None
 
 
+def toolchain_file(path, default):
+    """A file the family's toolchain script wrote at image build (a version, flags),
+    as one line; `default` where it is missing (a runner on the host)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return " ".join(fh.read().split())
+    except OSError:
+        return default
+
+
 def compiled(module):
     return hasattr(module, "compile_argv")

@@ -4,6 +4,8 @@ MD5 task), then the binary under a memory rlimit. Stdlib only."""
 import re
 import resource
 
+from langs import toolchain_file
+
 SOURCE = "prog.cpp"
 BINARY = "prog"
 # Written by sandbox/toolchains/cpp.sh at image build: `g++ --version`'s first line.
@@ -15,15 +17,7 @@ ERROR = re.compile(r"^[^:\n]*:(\d+):(?:\d+:)? (?:fatal )?error: (.*)$", re.M)
 LINK_ERROR = re.compile(r"^.*(?:undefined reference to|ld returned).*$", re.M)
 
 
-def _version():
-    try:
-        with open(VERSION_FILE, encoding="utf-8") as fh:
-            return fh.read().strip()
-    except OSError:
-        return "g++ (unknown version)"
-
-
-TOOLCHAIN = " ".join([_version()] + FLAGS + LIBS)
+TOOLCHAIN = " ".join([toolchain_file(VERSION_FILE, "g++ (unknown version)")] + FLAGS + LIBS)
 
 
 def compile_argv(src, limits):

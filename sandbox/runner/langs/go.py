@@ -13,6 +13,8 @@ import os
 import re
 import resource
 
+from langs import toolchain_file
+
 SOURCE = "main_test.go"
 BINARY = "prog.test"
 TOOLCHAIN_DIR = "/opt/toolchain"
@@ -25,15 +27,8 @@ ERROR = re.compile(r"^[^:\n]*\.go:(\d+)(?::\d+)?: (.*)$", re.M)
 SETUP_ERROR = re.compile(r"^(?:go: |can't load package|cannot find package).*$", re.M)
 
 
-def _version():
-    try:
-        with open(VERSION_FILE, encoding="utf-8") as fh:
-            return " ".join(fh.read().split())
-    except OSError:
-        return "go (unknown version)"
-
-
-TOOLCHAIN = " ".join([_version(), "GO111MODULE=off CGO_ENABLED=0 go test -c"] + FLAGS)
+TOOLCHAIN = " ".join([toolchain_file(VERSION_FILE, "go (unknown version)"),
+                      "GO111MODULE=off CGO_ENABLED=0 go test -c"] + FLAGS)
 
 
 def env(jobdir):

@@ -12,6 +12,8 @@ container's limit stays the backstop. Stdlib only.
 
 import os
 
+from langs import toolchain_file
+
 SOURCE = "Main.java"
 ENTRY = "CodeinterviewMain"
 ARTIFACTS = ["*.class"]
@@ -21,15 +23,8 @@ FAST_START = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-X
 JAVAC_FLAGS = ["-encoding", "UTF-8", "-proc:none", "-nowarn", "-Xlint:none", "-Xmaxerrs", "20"]
 
 
-def _version():
-    try:
-        with open(os.path.join(TOOLCHAIN_DIR, "version"), encoding="utf-8") as fh:
-            return fh.read().strip()
-    except OSError:  # a runner on the host: whatever java is on PATH
-        return "java (version unknown)"
-
-
-TOOLCHAIN = "%s | javac %s" % (_version(), " ".join(JAVAC_FLAGS))
+TOOLCHAIN = "%s | javac %s" % (toolchain_file(os.path.join(TOOLCHAIN_DIR, "version"), "java (version unknown)"),
+                               " ".join(JAVAC_FLAGS))
 
 
 def compile_argv(src, limits):

@@ -9,6 +9,8 @@ import os
 import re
 import resource
 
+from langs import toolchain_file
+
 SOURCE = "prog.rs"
 BINARY = "prog"
 ARTIFACTS = [BINARY]
@@ -17,16 +19,9 @@ RUSTC_FLAGS = ["--edition", "2021", "--test", "-A", "warnings", "-C", "debuginfo
 LOCATION = re.compile(r"^\s*--> [^:\n]+:(\d+):\d+", re.M)
 
 
-def _read(name, default):
-    try:
-        with open(os.path.join(TOOLCHAIN_DIR, name), encoding="utf-8") as fh:
-            return fh.read().strip()
-    except OSError:  # a runner on the host: rustc from PATH, no prebuilt crates
-        return default
-
-
-CRATE_FLAGS = _read("flags", "").split()
-TOOLCHAIN = "%s | %s | %s" % (_read("version", "rustc (version unknown)"), " ".join(RUSTC_FLAGS),
+CRATE_FLAGS = toolchain_file(os.path.join(TOOLCHAIN_DIR, "flags"), "").split()
+TOOLCHAIN = "%s | %s | %s" % (toolchain_file(os.path.join(TOOLCHAIN_DIR, "version"), "rustc (version unknown)"),
+                              " ".join(RUSTC_FLAGS),
                               " ".join(CRATE_FLAGS))
 
 
