@@ -34,3 +34,14 @@ def records(path: Path) -> list[dict]:
 def write_records(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
+
+
+def runner_language(name: str):
+    """The sandbox runner's module for a language (sandbox/runner/langs/<name>.py),
+    imported as the runner imports it: with sandbox/runner on the path."""
+    import importlib
+
+    runner_dir = str(REPO / "sandbox" / "runner")
+    if runner_dir not in sys.path:
+        sys.path.append(runner_dir)
+    return importlib.import_module("langs." + name)

@@ -255,11 +255,9 @@ def test_answers_are_found_and_stitched(suite):
 
 @pytest.mark.fast
 def test_compiler_errors_are_one_line():
-    import importlib.util
+    from helpers import runner_language
 
-    spec = importlib.util.spec_from_file_location("runner_java", "sandbox/runner/langs/java.py")
-    runner = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(runner)
+    runner = runner_language("java")
     output = ("Main.java:14: error: cannot find symbol\n        return nope;\n               ^\n"
               "  symbol:   variable nope\nMain.java:20: error: ';' expected\n2 errors\n")
     assert runner.first_error(output) == ("error: cannot find symbol", 14)

@@ -260,11 +260,9 @@ def test_answers_are_found_and_stitched(suite):
 
 @pytest.mark.fast
 def test_compiler_errors_are_one_line():
-    import importlib.util
+    from helpers import runner_language
 
-    spec = importlib.util.spec_from_file_location("runner_rust", "sandbox/runner/langs/rust.py")
-    runner = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(runner)
+    runner = runner_language("rust")
     output = ("error[E0425]: cannot find value `nope` in this scope\n --> prog.rs:12:12\n   |\n"
               "12 |     return nope;\n   |            ^^^^ not found in this scope\n\n"
               "error: aborting due to previous error\n")
