@@ -1,27 +1,36 @@
 """report: eval records of many runs -> a leaderboard (terminal, markdown, CSV).
 
-One row per (model, template, parameter set). Per language: checks passed out
-of checks graded (weighted), and the share of answers that passed every check.
-Infrastructure errors (sandbox_error) are counted apart, never as failures.
+One row per (model, template, parameter set), grouped by prompt kind (chat,
+completion, fim). Per suite and per language: checks passed out of checks
+graded (weighted), with a 95% interval (a bootstrap over questions); overall,
+every check pooled; the share of answers that passed every check; pass@k with
+its interval. Infrastructure errors (sandbox_error) are counted apart, never as
+failures. Model metadata from models.yaml (size, quantisation, licence, tags)
+is joined in when there is one.
 
-Records stream through codeinterview.aggregate, which keeps sums per question
-and row, never the records: memory does not grow with the number of records.
+Records stream through codeinterview.leaderboard, which keeps sums per
+question and row, never the records: memory does not grow with the number of
+records.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import importlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import yaml
 from tabulate import tabulate
 
-from .aggregate import GROUP, Tally, attempt_table, leaderboard
 from .cli_main import stage_prog
 from .errors import UserError
+from .leaderboard import (METHOD, WEIGHTING, Catalog, Tally, attempt_table, display, display_attempts, leaderboard,
+                          number)
+from .leaderboard.models import parse as parse_models
 from .paths import results_dir
 from .records.canaicode import read_as_ours
 
@@ -30,26 +39,39 @@ if TYPE_CHECKING:
 
 __all__ = ["collect", "display", "display_attempts", "main", "number"]
 
+DEFAULT_MODELS = Path("models.yaml")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=stage_prog("report"), description=__doc__, epilog=REPORT_EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("inputs", nargs="+", help="eval files or globs (e.g. 'results/eval_*.ndjson')")
+    parser.add_argument("inputs", nargs="*", help="eval files or globs (e.g. 'results/eval_*.ndjson')")
     parser.add_argument("--output-dir", "--results-dir", default=str(results_dir()),
                         help="where leaderboard.md and leaderboard.csv go (default: $CODEINTERVIEW_RESULTS, "
                              "else ./results)")
     parser.add_argument("--html", metavar="DIR",
                         help="also write the leaderboard as a static site (DIR/index.html; opens from disk)")
     parser.add_argument("--compare", action="store_true",
-                        help="two eval files (runs A and B): questions that flipped, checks that changed "
-                             "(printed, in compare.md, and in the site with --html)")
+                        help="each eval file is one run (two or more): the questions that separate them, the "
+                             "checks that differ, a paired test per suite; with two, what flipped answer by "
+                             "answer (printed, in compare.md, and in the site with --html)")
+    parser.add_argument("--compare-config", metavar="YAML",
+                        help="compare titled groups of eval files (title:, groups: [{title:, files: [...]}]); "
+                             "their files make the leaderboard too")
+    parser.add_argument("--models", metavar="YAML",
+                        help="model metadata joined into the leaderboard (id or glob, alias, size, quantisation, "
+                             "licence, url, tags; default: ./models.yaml when there is one)")
+    parser.add_argument("--conversations", metavar="DIR",
+                        help="also write every answer's conversation as a readable file under DIR")
     return parser
 
 
 REPORT_EXAMPLES = """examples:
   %(prog)s 'results/eval_*.ndjson'
   %(prog)s 'results/eval_*.ndjson' --html results/site          also a static site (opens from disk)
-  %(prog)s --compare RUN_A.ndjson RUN_B.ndjson                  what flipped between two runs"""
+  %(prog)s 'results/eval_*.ndjson' --models models.yaml         with size, quantisation, licence, tags
+  %(prog)s --compare RUN_A.ndjson RUN_B.ndjson RUN_C.ndjson     what separates the runs, and is it real
+  %(prog)s --compare-config quants.yaml --html results/site     titled groups of eval files"""
 
 
 def expand(patterns: list[str]) -> list[Path]:
@@ -87,67 +109,6 @@ def collect(paths: list[Path], examples: Examples | None = None) -> Tally:
     return tally
 
 
-# --- renderers: the numbers as people read them ---
-
-def number(value) -> str:
-    """A count or a sum of check weights: 1315540, not 1.31554e+06; 2.5 as 2.5."""
-    value = float(value)
-    if value.is_integer():
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _fraction(passed, total) -> str:
-    if pd.isna(total) or not total:
-        return "-"
-    return f"{number(passed)}/{number(total)} ({100 * passed / total:.1f}%)"
-
-
-def _spread(runs, mean, low, high) -> str:
-    if pd.isna(runs) or runs < 2 or pd.isna(mean):
-        return "-"
-    return f"mean {mean:.1f}% (range {low:.1f}-{high:.1f}%)"
-
-
-def display(table: pd.DataFrame) -> pd.DataFrame:
-    """Human columns: 'passed/total (pct%)' per language, answers fully passed."""
-    languages = [c[:-len("_passed")] for c in table.columns
-                 if c.endswith("_passed") and not c.endswith("answers_passed") and c != "passed"]
-    shown = table[GROUP + ["suites"]].copy()
-    for language in languages + [None]:
-        p = f"{language}_" if language else ""
-        label = language or "overall"
-        shown[label] = [_fraction(a, b) for a, b in zip(table[f"{p}passed"], table[f"{p}total"])]
-    shown["answers fully passed"] = [_fraction(a, b) for a, b in zip(table.answers_passed, table.answers)]
-    for column in [c for c in table.columns if c.startswith("pass@")]:
-        shown[column] = [f"{v:.3f}" if pd.notna(v) else "-" for v in table[column]]
-    shown["runs"] = [number(v) if pd.notna(v) else "-" for v in table.runs]
-    if (pd.to_numeric(table.runs) > 1).any():  # several runs of one row: mean and range, never just the best
-        shown["score across runs"] = [_spread(*v) for v in zip(table.runs, table.score_mean,
-                                                               table.score_min, table.score_max)]
-    shown["tokens/answer"] = [f"{v:.0f}" if pd.notna(v) else "-" for v in table.tokens_per_answer]
-    shown["s/answer"] = [f"{v:.2f} s" if pd.notna(v) else "-" for v in table.seconds_per_answer]
-    if table.infra_errors.any():
-        shown["sandbox errors"] = table.infra_errors
-    if table.max_attempts.notna().any():
-        shown["pass@1 (1st attempt)"] = [_fraction(a, b) for a, b in zip(table.pass_first_attempt, table.answers)]
-        counts = sorted(set(table.max_attempts.dropna().astype(int)))
-        label = f"pass after {counts[0]}" if len(counts) == 1 else "pass after last attempt"
-        shown[label] = [_fraction(a, b) if pd.notna(n) else "-"
-                        for a, b, n in zip(table.pass_final_attempt, table.answers, table.max_attempts)]
-    return shown
-
-
-def display_attempts(table: pd.DataFrame) -> pd.DataFrame:
-    shown = table[GROUP + ["attempt"]].copy()
-    shown["asked"] = table.asked
-    shown["passed after attempt"] = [_fraction(p, n) for p, n in zip(table.passed, table.answers)]
-    shown["new passes"] = table.new_passes
-    shown["tokens"] = [number(t) for t in table.tokens]
-    shown["tokens per new pass"] = [number(t) if pd.notna(t) else "-" for t in table.tokens_per_new_pass]
-    return shown
-
-
 def _table(shown: pd.DataFrame, fmt: str) -> str:
     # disable_numparse: print the cells as display() wrote them ("1.000", not "1"), as the HTML does
     return tabulate(shown, headers="keys", tablefmt=fmt, showindex=False, disable_numparse=True)
@@ -160,19 +121,78 @@ def _examples() -> Examples:
     return Examples()
 
 
+def load_models(arg: str | None) -> Catalog | None:
+    """--models FILE, else ./models.yaml when there is one; says which on stderr."""
+    path = Path(arg) if arg else DEFAULT_MODELS
+    if not path.is_file():
+        if arg:
+            raise UserError(f"--models {arg}: no such file")
+        print("model metadata: none (no ./models.yaml; --models FILE to add some)", file=sys.stderr)
+        return None
+    try:
+        catalog = parse_models(yaml.safe_load(path.read_text()), str(path))
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    print(f"model metadata: {path} ({len(catalog.entries)} models)", file=sys.stderr)
+    return catalog
+
+
+def write_conversations(paths: list[Path], out_dir: Path) -> int:
+    """--conversations: codeinterview.conversations writes them (imported only when asked for)."""
+    try:
+        module = importlib.import_module("codeinterview.conversations")
+    except ModuleNotFoundError as exc:
+        if exc.name != "codeinterview.conversations":
+            raise
+        raise UserError("--conversations: this install has no codeinterview.conversations module; "
+                        "update codeinterview, or leave out --conversations") from None
+    return module.write_conversations(paths, out_dir)
+
+
+NOTES = f"{WEIGHTING}.\n[a-b]: {METHOD}."
+
+
+def _best(table: pd.DataFrame) -> pd.DataFrame | None:
+    """Each model's best row across templates and parameter sets, when some model has several."""
+    if table.model.duplicated().any():
+        return table[table.best].sort_values(["score_pct", "model"], ascending=[False, True], na_position="last")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    paths = expand(args.inputs)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.inputs and not args.compare_config:
+        parser.error("give eval files (or --compare-config YAML)")
+    groups, title = None, None
+    paths = expand(args.inputs) if args.inputs else []
+    if args.compare_config:
+        from .compare import config_groups
+
+        title, groups = config_groups(Path(args.compare_config))
+        paths += [p for g in groups for p in g.paths if p not in paths]
+    elif args.compare:
+        from .compare import file_groups
+
+        groups = file_groups(paths)
+    models = load_models(args.models)
     examples = _examples() if args.html else None
     tally = collect(paths, examples)
-    table = leaderboard(tally)
+    table = leaderboard(tally, models=models)
     shown = display(table)
+    best = _best(table)
     print(_table(shown, "simple_outline"))
+    print(NOTES)
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv_path, md_path = out / "leaderboard.csv", out / "leaderboard.md"
     table.to_csv(csv_path, index=False)
-    md_path.write_text("# Leaderboard\n\n" + _table(shown, "github") + "\n")
+    markdown = "# Leaderboard\n\n" + _table(shown, "github") + "\n\n" + NOTES.replace("\n", "\n\n") + "\n"
+    if best is not None:
+        print("\nBest result per model (across templates and parameter sets)")
+        print(_table(display(best), "simple_outline"))
+        markdown += "\n## Best result per model\n\n" + _table(display(best), "github") + "\n"
+    md_path.write_text(markdown)
     attempts = attempt_table(tally)
     if not attempts.empty:  # feedback runs: pass rate after each attempt
         per_attempt = display_attempts(attempts)
@@ -182,15 +202,19 @@ def main(argv: list[str] | None = None) -> int:
         with md_path.open("a") as handle:
             handle.write("\n## Pass rate per attempt (feedback runs)\n\n" + _table(per_attempt, "github") + "\n")
     comparison = None
-    if args.compare:
-        from .compare import compare_files, render
-        comparison = compare_files(paths)
-        print("\nCompare two runs")
+    if groups is not None:
+        from .compare import compare_groups, markdown as compare_markdown, render
+
+        comparison = compare_groups(groups, title)
+        print(f"\n{comparison['title']}")
         print(render(comparison, "simple_outline"))
-        (out / "compare.md").write_text("# Compare two runs\n\n" + render(comparison, "github"))
+        (out / "compare.md").write_text(compare_markdown(comparison))
+    if args.conversations:
+        written = write_conversations(paths, Path(args.conversations))
+        print(f"wrote {written} conversation file(s) under {args.conversations}", file=sys.stderr)
     if examples is not None:
         from .html import write_site  # jinja and the templates only when asked for
-        print(f"wrote {write_site(tally, examples, args.html, comparison)}", file=sys.stderr)
+        print(f"wrote {write_site(tally, examples, args.html, comparison, models)}", file=sys.stderr)
         examples.close()
     print(f"wrote {csv_path}", file=sys.stderr)
     print(md_path)

@@ -72,15 +72,21 @@ def test_compare_lists_the_flipped_questions_and_changed_checks(two_runs):
     assert summary["checks changed"] == str(len(checks))
     assert "quant-q4" in summary["run A"] and "quant-q8" in summary["run B"]
 
+    # the N-way table, on two groups: exactly the questions whose results differ
+    separating = next(t for t in page.tables if "separating" in t["attrs"].get("class", ""))["rows"]
+    assert {tuple(c[0].split("/")) for c in (r["cells"] for r in separating) if c} == \
+        {(k[0], k[1]) for k in flips}
+    assert any("paired" in t["attrs"].get("class", "") for t in page.tables)
+
     markdown = (tmp / "out" / "compare.md").read_text()
-    assert "## Questions that flipped" in markdown and "Compare two runs" in proc.stdout
+    assert "## Questions that flipped" in markdown and "Compare 2 runs" in proc.stdout
     for (suite, name, language, _sample), change in flips.items():
         assert any(f"| {suite} " in line and f"| {name} " in line and f"| {language} " in line
                    and f"| {change} " in line for line in markdown.splitlines())
 
 
-def test_compare_needs_exactly_two_runs(two_runs):
+def test_compare_needs_two_runs_or_more(two_runs):
     tmp, files = two_runs
     proc = stage("report.py", files[0], "--compare", "--output-dir", tmp / "out1", check=False)
-    assert proc.returncode == 2 and "--compare needs exactly two eval files" in proc.stderr
+    assert proc.returncode == 2 and "--compare needs at least two eval files" in proc.stderr
     assert "Traceback" not in proc.stderr

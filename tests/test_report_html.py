@@ -18,6 +18,8 @@ import pytest
 from helpers import output_path, records, stage, write_records
 from scripted_server import ScriptedModel, Step
 
+from codeinterview.leaderboard import OVERALL
+
 # Replayed wrong answers: per run, questions answered by a stub (right name,
 # wrong arity and result: partial credit) and questions not answered (no code).
 WRONG_RUNS = ({"stub": {"WordCount", "IsPrime"}, "silent": {"Median"}},
@@ -129,11 +131,17 @@ def read_page(path: Path) -> Page:
     return Page(path.read_text())
 
 
-def board(page: Page, suite="all", language="all") -> dict[str, dict[str, str]]:
-    """One leaderboard slice: model -> {column: text}."""
+def plain(text: str) -> str:
+    """A cell without its interval: '3/4 (75.0% [50.0-100.0])' -> '3/4 (75.0%)' (tests of the
+    intervals themselves: test_leaderboard_stats)."""
+    return re.sub(r" \[[^\]]*\]", "", text)
+
+
+def board(page: Page, suite="all", language="all", intervals=False) -> dict[str, dict[str, str]]:
+    """One leaderboard slice: model -> {column: text} (without intervals unless asked)."""
     table = next(t for t in page.tables if "leaderboard" in t["attrs"].get("class", "")
                  and t["attrs"]["data-suite"] == suite and t["attrs"]["data-language"] == language)
-    return {row["attrs"]["data-model"]: dict(zip(table["headers"], row["cells"]))
+    return {row["attrs"]["data-model"]: dict(zip(table["headers"], (c if intervals else plain(c) for c in row["cells"])))
             for row in table["rows"] if row["cells"]}
 
 
@@ -154,7 +162,7 @@ def expected_row(files: list[Path], suite=None, language=None) -> dict[str, str]
     per_file = [[r for r in records(f) if suite in (None, r["suite"]) and language in (None, r["language"])]
                 for f in files]
     rows = graded([r for part in per_file for r in part])
-    want = {"overall": fraction(sum(r["passed"] for r in rows), sum(r["total"] for r in rows)),
+    want = {OVERALL: fraction(sum(r["passed"] for r in rows), sum(r["total"] for r in rows)),
             "answers fully passed": fraction(sum(r["status"] == "pass" for r in rows), len(rows)),
             "runs": str(len(files))}
     for lang in ("python", "javascript"):
@@ -202,7 +210,7 @@ def test_leaderboard_numbers_are_the_records_numbers(site):
 
 
 def test_markdown_csv_and_html_say_the_same(site):
-    shown = board(read_page(site["dir"] / "index.html"))
+    shown = board(read_page(site["dir"] / "index.html"), intervals=True)
     lines = (site["out"] / "leaderboard.md").read_text().split("## ")[0].splitlines()
     header = [h.strip() for h in lines[2].strip("|").split("|")]
     for line in (line for line in lines[4:] if line.startswith("|")):
@@ -212,7 +220,7 @@ def test_markdown_csv_and_html_say_the_same(site):
     import csv
     for row in csv.DictReader((site["out"] / "leaderboard.csv").open()):
         html = shown[row["model"]]
-        assert html["overall"].startswith(f"{float(row['passed']):g}/{float(row['total']):g} ")
+        assert html[OVERALL].startswith(f"{float(row['passed']):g}/{float(row['total']):g} ")
         assert html["runs"] == row["runs"]
 
 
@@ -331,12 +339,12 @@ def test_in_chromium_sort_filter_and_open_a_question(site, browser, tmp_path):
     assert page.inner_text("#shown-count") == "3 row(s) shown"
 
     # sort by overall score: ascending on the first click of a numeric column is descending (best first)
-    overall = headers.index("overall")
-    page.click("table.leaderboard:not([hidden]) th[data-col='overall']")
-    scores = [float(re.search(r"\(([\d.]+)%\)", row[overall]).group(1)) for row in visible_rows(page)]
+    overall = headers.index(OVERALL)
+    page.click(f"table.leaderboard:not([hidden]) th[data-col='{OVERALL}']")
+    scores = [float(re.search(r"\(([\d.]+)%", row[overall]).group(1)) for row in visible_rows(page)]
     assert scores == sorted(scores, reverse=True) and len(scores) == 3
-    page.click("table.leaderboard:not([hidden]) th[data-col='overall']")
-    assert [float(re.search(r"\(([\d.]+)%\)", row[overall]).group(1)) for row in visible_rows(page)] == sorted(scores)
+    page.click(f"table.leaderboard:not([hidden]) th[data-col='{OVERALL}']")
+    assert [float(re.search(r"\(([\d.]+)%", row[overall]).group(1)) for row in visible_rows(page)] == sorted(scores)
     page.click("table.leaderboard:not([hidden]) th[data-col='model']")
     assert [row[0] for row in visible_rows(page)] == sorted([row[0] for row in visible_rows(page)], reverse=True)
     page.screenshot(path=str(shots / "leaderboard.png"))
@@ -346,7 +354,7 @@ def test_in_chromium_sort_filter_and_open_a_question(site, browser, tmp_path):
     python = {row[0]: row for row in visible_rows(page)}
     sliced = page.eval_on_selector_all("table.leaderboard:not([hidden]) th", "hs => hs.map(h => h.textContent)")
     want = expected_row(site["runs"]["wrong"], language="python")
-    assert python["wrong"][sliced.index("overall")] == want["overall"] == python["wrong"][sliced.index("python")]
+    assert plain(python["wrong"][sliced.index(OVERALL)]) == want[OVERALL] == plain(python["wrong"][sliced.index("python")])
     assert "javascript" not in sliced
     page.select_option("#f-model", "wrong")
     assert [row[0] for row in visible_rows(page)] == ["wrong"]

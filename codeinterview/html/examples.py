@@ -13,7 +13,7 @@ import json
 import tempfile
 from typing import Any
 
-from ..aggregate import Row, row_key
+from ..leaderboard.tally import Row, row_key
 
 RUNS_SHOWN = 5       # answers per question, language and row: one per run, the first runs
 VALUE_CHARS = 2000   # an expected/got value shown in full up to this length

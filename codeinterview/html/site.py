@@ -1,11 +1,12 @@
 """The leaderboard as a static site: index.html (the table, filterable and
 sortable, and the charts) plus one page per question comparing the answers.
 
-Every number comes from the report's own tables (aggregate.leaderboard,
-report.display, aggregate.attempt_table) over the same tally, so the site, the
-markdown and the CSV never disagree. A filter on suite or language shows the
+Every number comes from the leaderboard's own tables (leaderboard.leaderboard,
+leaderboard.display, leaderboard.attempt_table) over the same tally, so the
+site, the markdown and the CSV never disagree. A filter on suite or language shows the
 leaderboard recomputed on that slice (one pre-rendered table per slice), not a
-client-side re-aggregation. Question pages show the bounded sample of answers
+client-side re-aggregation. Rows carry their prompt kind and model metadata,
+which the filters match, and whether they are their model's best. Question pages show the bounded sample of answers
 html.examples kept, one page in memory at a time. CSS and JS are inlined into
 every page: the site opens from disk and fetches nothing.
 """
@@ -19,8 +20,10 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .. import report
-from ..aggregate import GROUP, Cell, Row, Tally, attempt_table, leaderboard
+from .. import compare as compare_text
+from ..leaderboard import (GROUP, METHOD, WEIGHTING, Catalog, Cell, Row, Tally, attempt_table, display,
+                           display_attempts, leaderboard, number)
+from ..leaderboard.display import suite_columns
 from . import charts
 from .examples import Examples
 
@@ -39,23 +42,46 @@ def question_file(suite: str, name: str) -> str:
 def sort_key(text: Any) -> str:
     """What a column sorts by: the percentage in '12/14 (85.7%)', else the first number, else the text."""
     text = str(text)
-    match = re.search(r"\((-?[\d.]+)%\)", text) or re.match(r"\s*(?:mean\s+)?(-?[\d.]+)", text)
+    match = re.search(r"\((-?[\d.]+)%", text) or re.match(r"\s*(?:mean\s+)?(-?[\d.]+)", text)
     return match.group(1) if match else text.lower()
 
 
-def slices(tally: Tally) -> list[dict[str, Any]]:
+ROW_DATA = ("kind", "size", "quantisation", "licence", "tags", "url")
+
+
+def _attribute(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def slices(tally: Tally, models: Catalog | None = None) -> list[dict[str, Any]]:
     """The leaderboard for every suite x language slice (all/all first)."""
     out = []
     for suite in [ALL] + tally.suites():
         for language in [ALL] + tally.languages():
-            table = leaderboard(tally, None if suite == ALL else suite, None if language == ALL else language)
+            table = leaderboard(tally, None if suite == ALL else suite, None if language == ALL else language,
+                                models)
             if table.empty:
                 continue
-            shown = report.display(table)
-            rows = [{"model": r["model"], "template": r["template"], "params": r["params"],
-                     "cells": [(v, sort_key(v)) for v in r.values()]} for r in shown.to_dict("records")]
+            shown = display(table)
+            rows = [{"model": r["model"], "template": r["template"], "params": r["params"], "best": plain["best"],
+                     "data": {k: _attribute(plain.get(k)) for k in ROW_DATA},
+                     "cells": [(v, sort_key(v)) for v in r.values()]}
+                    for r, plain in zip(shown.to_dict("records"), table.to_dict("records"))]
             out.append({"suite": suite, "language": language, "headers": list(shown.columns), "rows": rows})
     return out
+
+
+def suite_chart(table: pd.DataFrame):
+    """Per row, one bar per suite (only when the leaderboard holds several)."""
+    suites = suite_columns(table)
+    if len(suites) < 2:
+        return None
+    rows = []
+    for r in table.to_dict("records"):
+        scores = {s: r.get(f"suite:{s}_score_pct") for s in suites}
+        rows.append((label(r["model"], r["template"], r["params"]),
+                     {s: v for s, v in scores.items() if v is not None and pd.notna(v)}))
+    return charts.score_bars(rows, suites)
 
 
 def score_chart(table: pd.DataFrame, languages: list[str]):
@@ -85,7 +111,7 @@ def question_heatmap(questions: dict[tuple[str, str], list], order: list[Row]) -
     cells = {}
     for (suite, name), part in questions.items():
         for language, row, cell in part:
-            tip = (f"{label(*row)}: {cell.kind}, {report.number(cell.passed)}/{report.number(cell.total)} checks, "
+            tip = (f"{label(*row)}: {cell.kind}, {number(cell.passed)}/{number(cell.total)} checks, "
                    f"{cell.passes}/{cell.answers} answers passed"
                    + (f", {cell.errors} sandbox errors" if cell.errors else ""))
             cells[(index[(suite, name, language)], column[row])] = (cell.kind, tip)
@@ -99,7 +125,7 @@ def feedback(tally: Tally):
         return None, None
     series = [(label(*key), list(part.sort_values("attempt").pass_pct))
               for key, part in table.groupby(GROUP, sort=False)]
-    shown = report.display_attempts(table)
+    shown = display_attempts(table)
     return charts.curve(series), {"headers": list(shown.columns), "rows": shown.values.tolist()}
 
 
@@ -119,7 +145,7 @@ def question_page(suite: str, name: str, cells: list[tuple[Any, Row, Cell]], exa
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["number"] = report.number
+    env.filters["number"] = number
     env.globals["css"] = (HERE / "static" / "site.css").read_text()
     env.globals["js"] = (HERE / "static" / "site.js").read_text()
     return env
@@ -130,23 +156,56 @@ def write(path: Path, html: str) -> None:
     path.write_text(html, encoding="utf-8", errors="replace")
 
 
-def write_site(tally: Tally, examples: Examples, out_dir: str | Path, comparison: dict | None = None) -> Path:
+def facets(table: pd.DataFrame) -> dict[str, list[str]]:
+    """The values each filter offers: prompt kinds, and the metadata models.yaml gave."""
+    out = {"kind": sorted(set(table.kind))}
+    for column in ("size", "quantisation", "licence"):
+        if column in table:
+            out[column] = sorted({v for v in table[column] if isinstance(v, str) and v})
+    if "tags" in table:
+        out["tags"] = sorted({t for v in table.tags if isinstance(v, str) for t in v.split(",") if t})
+    return {k: v for k, v in out.items() if v}
+
+
+def compare_page(comparison: dict) -> dict[str, Any]:
+    """The comparison as the compare page shows it: groups, paired tests, separating questions, and the
+    two-run listing (with links to the question pages)."""
+    separating, count = compare_text.separating_table(comparison)
+    page: dict[str, Any] = {"title": comparison["title"], "note": compare_text.PAIRED_NOTE,
+                            "groups": compare_text.group_table(comparison).to_dict("records"),
+                            "tests": compare_text.test_table(comparison).to_dict("records"),
+                            "separating": [{**row, "link": question_file(row["suite"], row["question"])
+                                            + f"#{row['language']}"} for row in separating.to_dict("records")],
+                            "separating_count": count,
+                            "letters": [compare_text.letter(i) for i in range(len(comparison["groups"]))],
+                            "two": None}
+    two = comparison.get("two")
+    if two is not None:
+        page["two"] = {"summary": two["summary"], "more": two.get("more", {}),
+                       **{name: [{**row, "link": question_file(row["suite"], row["name"]) + f"#{row['language']}"}
+                                 for row in two[name].to_dict("records")] for name in ("flips", "checks")}}
+    return page
+
+
+def write_site(tally: Tally, examples: Examples, out_dir: str | Path, comparison: dict | None = None,
+               models: Catalog | None = None) -> Path:
     """Write index.html, q/*.html (and compare.html given a comparison); returns index.html."""
     out = Path(out_dir)
     (out / "q").mkdir(parents=True, exist_ok=True)
     env = environment()
-    table = leaderboard(tally)
+    table = leaderboard(tally, models=models)
     order = [tuple(g) for g in table[GROUP].itertuples(index=False)]
     languages = tally.languages()
     curve, attempts = feedback(tally)
     questions = by_question(tally)
     pages = [{"suite": s, "name": n, "file": question_file(s, n)} for s, n in questions]
     index = env.get_template("index.html.j2").render(
-        root="", slices=slices(tally), suites=tally.suites(), languages=languages,
-        templates=sorted(table.template.unique()), models=sorted(table.model.unique()),
-        scores=score_chart(table, languages), heatmap=question_heatmap(questions, order),
-        curve=curve, attempts=attempts, pages=pages, comparison=comparison is not None,
-        runs=sorted(tally.runs))
+        root="", slices=slices(tally, models), suites=tally.suites(), languages=languages,
+        templates=sorted(table.template.unique()), models=sorted(table.model.unique()), facets=facets(table),
+        several=bool(table.model.duplicated().any()), notes=[WEIGHTING, METHOD],
+        scores=score_chart(table, languages), suite_scores=suite_chart(table),
+        heatmap=question_heatmap(questions, order), curve=curve, attempts=attempts, pages=pages,
+        comparison=comparison is not None, runs=sorted(tally.runs))
     write(out / "index.html", index)
     template, rank = env.get_template("question.html.j2"), {g: i for i, g in enumerate(order)}
     for i, ((suite, name), cells) in enumerate(questions.items()):  # one page in memory at a time
@@ -156,8 +215,6 @@ def write_site(tally: Tally, examples: Examples, out_dir: str | Path, comparison
         write(out / page["file"], template.render(root="../", page=page, comparison=comparison is not None,
                                                   **neighbours))
     if comparison is not None:
-        linked = {name: [{**row, "link": question_file(row["suite"], row["name"]) + f"#{row['language']}"}
-                         for row in comparison[name].to_dict("records")] for name in ("flips", "checks")}
         write(out / "compare.html", env.get_template("compare.html.j2").render(
-            root="", comparison={"summary": comparison["summary"], "more": comparison.get("more", {}), **linked}))
+            root="", comparison=compare_page(comparison)))
     return out / "index.html"

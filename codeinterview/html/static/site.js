@@ -23,16 +23,23 @@ document.querySelectorAll("table.sortable").forEach((table) => {
   });
 });
 
-// Suite and language pick the pre-computed slice; template and model hide rows.
+// Suite and language pick the pre-computed slice; the other filters hide rows:
+// template, model, prompt kind and the models.yaml metadata (a row has several tags).
+const ROW_FILTERS = ["template", "model", "kind", "size", "quantisation", "licence"];
+
 function applyFilters() {
-  const value = (name) => document.getElementById("f-" + name).value;
+  const element = (name) => document.getElementById("f-" + name);
+  const value = (name) => (element(name) ? element(name).value : "all");
+  const bestOnly = element("best") !== null && element("best").checked;
   let shown = 0;
   document.querySelectorAll("table.leaderboard").forEach((table) => {
     const active = table.dataset.suite === value("suite") && table.dataset.language === value("language");
     table.hidden = !active;
     if (!active) return;
     Array.from(table.tBodies[0].rows).forEach((row) => {
-      const match = ["template", "model"].every((f) => value(f) === "all" || row.dataset[f] === value(f));
+      const match = ROW_FILTERS.every((f) => value(f) === "all" || row.dataset[f] === value(f))
+        && (value("tags") === "all" || (row.dataset.tags || "").split(",").includes(value("tags")))
+        && (!bestOnly || row.dataset.best === "yes");
       row.hidden = !match;
       shown += match ? 1 : 0;
     });

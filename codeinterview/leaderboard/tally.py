@@ -1,4 +1,4 @@
-"""The leaderboard's numbers, folded from eval records one at a time (no I/O).
+"""The leaderboard's cells, folded from eval records one at a time (no I/O).
 
 Every record lands in one Cell: a question in one language for one leaderboard
 row (model, template, parameter set). A Cell holds sums and counts only, so
@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
-import pandas as pd
-
-from .passk import run_pass_at_k
-from .records import Status
+from ..records import Status
 
 GROUP = ["model", "template", "params"]
 ERROR, PASS = Status.SANDBOX_ERROR, Status.PASS  # an infrastructure failure is counted apart, never scored
@@ -38,6 +36,47 @@ def model_label(record: dict[str, Any]) -> str:
 
 def row_key(record: dict[str, Any]) -> Row:
     return model_label(record), record.get("template") or "?", record.get("params_name") or "?"
+
+
+class PromptKind(str, Enum):
+    """How a row's model was asked: a chat, a text to complete, or a hole to fill."""
+    CHAT = "chat"
+    COMPLETION = "completion"
+    FIM = "fim"
+    UNKNOWN = "?"
+
+    __str__ = str.__str__
+
+
+def prompt_kind(record: dict[str, Any]) -> PromptKind:
+    """From the prompt prepare wrote: chat messages, a completion text, or a
+    text with the code after the hole (code_suffix). can-ai-code records carry
+    no prompt: there the template's name decides, when it says."""
+    prompt = record.get("prompt")
+    if record.get("code_suffix") is not None:
+        return PromptKind.FIM
+    if isinstance(prompt, list):
+        return PromptKind.CHAT
+    if isinstance(prompt, str):
+        return PromptKind.COMPLETION
+    template = str(record.get("template") or "").lower()
+    for kind, words in ((PromptKind.FIM, ("fim",)), (PromptKind.COMPLETION, ("completion",)),
+                        (PromptKind.CHAT, ("chat", "instruct"))):
+        if any(word in template for word in words):
+            return kind
+    return PromptKind.UNKNOWN
+
+
+REFERENCE_METRICS = ("levenshtein", "bleu", "sequence_ratio", "identifier_share")
+
+
+def reference_metrics(record: dict[str, Any]) -> dict[str, float]:
+    """The similarity to the reference evaluate measured (none without a reference)."""
+    metrics = record.get("reference_metrics")
+    if not isinstance(metrics, dict):
+        return {}
+    return {name: float(metrics[name]) for name in REFERENCE_METRICS
+            if isinstance(metrics.get(name), (int, float)) and not isinstance(metrics.get(name), bool)}
 
 
 def tokens(record: dict[str, Any]) -> int | None:
@@ -112,6 +151,7 @@ class Cell:
     max_attempts: int = 0   # the feedback policy's limit, or the most attempts made
     runs: dict[str, list[float]] = field(default_factory=dict)  # run -> [passed, total]
     attempts: Attempts | None = None  # feedback answers only
+    metrics: dict[str, list[float]] | None = None  # reference metric -> [sum, count]
 
     def add(self, record: dict[str, Any], run: str) -> None:
         self.answers += 1
@@ -136,6 +176,8 @@ class Cell:
             self.latency += latency
             self.latency_n += 1
         self._add_attempts(record)
+        for name, value in reference_metrics(record).items():
+            self._add_metric(name, value, 1)
 
     def _add_attempts(self, record: dict[str, Any]) -> None:
         history = attempt_history(record)
@@ -160,7 +202,16 @@ class Cell:
         if other.attempts is not None:
             self.attempts = self.attempts or Attempts()
             self.attempts.merge(other.attempts)
+        for name, (total, count) in (other.metrics or {}).items():
+            self._add_metric(name, total, count)
         return self
+
+    def _add_metric(self, name: str, total: float, count: float) -> None:
+        if self.metrics is None:
+            self.metrics = {}
+        mine = self.metrics.setdefault(name, [0.0, 0])
+        mine[0] += total
+        mine[1] += count
 
     @property
     def kind(self) -> str:
@@ -185,12 +236,18 @@ class Tally:
     def __init__(self) -> None:
         self.cells: dict[CellKey, Cell] = {}
         self.runs: set[str] = set()
+        self.kinds: dict[Row, PromptKind] = {}  # one template, one kind
+        self.models: dict[Row, str] = {}        # the model as records name it (no feedback suffix)
 
     def add(self, record: dict[str, Any], run: str) -> None:
-        key = (row_key(record), record.get("suite") or "?", record.get("name"), record.get("language"))
+        row = row_key(record)
+        key = (row, record.get("suite") or "?", record.get("name"), record.get("language"))
         cell = self.cells.get(key)
         if cell is None:
             cell = self.cells[key] = Cell()
+        if row not in self.kinds:
+            self.kinds[row] = prompt_kind(record)
+            self.models[row] = record.get("model") or "?"
         cell.add(record, run)
         self.runs.add(run)
 
@@ -204,87 +261,3 @@ class Tally:
 
     def languages(self, cells: Iterable[CellKey] | None = None) -> list[str]:
         return sorted({key[3] for key in (self.cells if cells is None else cells) if key[3] is not None})
-
-
-# --- the tables ---
-
-def _counts(cell: Cell, prefix: str = "") -> dict[str, Any]:
-    """passed, total, answers passed, answers; None where nothing was scored (shown as '-')."""
-    values = (cell.passed, cell.total, cell.passes, cell.scored) if cell.scored else (None,) * 4
-    return dict(zip((f"{prefix}passed", f"{prefix}total", f"{prefix}answers_passed", f"{prefix}answers"), values))
-
-
-def _mean(total: float, count: int, digits: int) -> float | None:
-    return round(total / count, digits) if count else None
-
-
-def _run_spread(cell: Cell) -> dict[str, Any]:
-    """How many runs a row pools, and the mean, min and max of their scores (never just the best)."""
-    if not cell.runs:
-        return {"runs": None, "score_mean": None, "score_min": None, "score_max": None}
-    scores = [100 * passed / total for passed, total in cell.runs.values() if total > 0]
-    if not scores:
-        return {"runs": len(cell.runs), "score_mean": None, "score_min": None, "score_max": None}
-    return {"runs": len(cell.runs), "score_mean": round(sum(scores) / len(scores), 1),
-            "score_min": round(min(scores), 1), "score_max": round(max(scores), 1)}
-
-
-def _row(row: Row, cells: dict[CellKey, Cell], languages: list[str]) -> dict[str, Any]:
-    everything, per_language = Cell(), dict[Any, Cell]()
-    for key, cell in cells.items():
-        everything.merge(cell)
-        per_language.setdefault(key[3], Cell()).merge(cell)
-    out: dict[str, Any] = dict(zip(GROUP, row))
-    out["suites"] = "+".join(sorted({key[1] for key in cells}))
-    out["infra_errors"] = everything.errors
-    for language in languages:
-        out.update(_counts(per_language.get(language, Cell()), f"{language}_"))
-    out.update(_counts(everything))
-    out["score_pct"] = round(100 * everything.passed / everything.total, 1) if everything.total > 0 else None
-    out.update(_run_spread(everything))
-    out["tokens_per_answer"] = _mean(everything.tokens, everything.tokens_n, 2)
-    out["seconds_per_answer"] = _mean(everything.latency, everything.latency_n, 2)
-    scored = everything.scored > 0
-    out["pass_first_attempt"] = everything.first_pass if scored else None
-    out["pass_final_attempt"] = everything.final_pass if scored else None
-    out["max_attempts"] = everything.max_attempts if everything.attempts is not None else None
-    out.update(run_pass_at_k((cell.samples, cell.passes) for cell in cells.values() if cell.samples))
-    return out
-
-
-def by_row(cells: dict[CellKey, Cell]) -> dict[Row, dict[CellKey, Cell]]:
-    rows: dict[Row, dict[CellKey, Cell]] = {}
-    for key, cell in cells.items():
-        rows.setdefault(key[0], {})[key] = cell
-    return rows
-
-
-def leaderboard(tally: Tally, suite: str | None = None, language: str | None = None) -> pd.DataFrame:
-    """One row per model/template/params (plain columns, for CSV), on a slice (None: all)."""
-    cells = tally.select(suite, language)
-    languages = tally.languages(cells)
-    rows = [_row(row, part, languages) for row, part in sorted(by_row(cells).items())]
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
-    return table.sort_values(["score_pct", "model"], ascending=[False, True]).reset_index(drop=True)
-
-
-def attempt_table(tally: Tally) -> pd.DataFrame:
-    """Per feedback run and attempt k: answers passed after k attempts, the new
-    passes attempt k brought, the tokens it spent, and tokens per extra pass."""
-    rows = []
-    for row, cells in sorted(by_row(tally.cells).items()):
-        attempts = combine(cells.values()).attempts
-        if attempts is None:
-            continue
-        passed = 0
-        for k, asked in enumerate(attempts.asked):
-            new = attempts.first_pass[k] if k < len(attempts.first_pass) else 0
-            passed += new
-            spent = attempts.tokens[k]
-            rows.append({**dict(zip(GROUP, row)), "attempt": k + 1, "answers": attempts.answers, "asked": asked,
-                         "passed": passed, "pass_pct": round(100 * passed / attempts.answers, 1),
-                         "new_passes": new, "tokens": spent,
-                         "tokens_per_new_pass": round(spent / new, 1) if new else None})
-    return pd.DataFrame(rows)
