@@ -161,7 +161,7 @@ def _best(table: pd.DataFrame) -> pd.DataFrame | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # files before and after --compare alike
     if not args.inputs and not args.compare_config:
         parser.error("give eval files (or --compare-config YAML)")
     groups, title = None, None

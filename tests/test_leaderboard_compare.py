@@ -1,0 +1,125 @@
+"""N-way compare (report.py --compare A B C, and --compare-config): on eval
+files crafted so that exactly three questions separate the three runs, the
+text, markdown and HTML list exactly those, with exactly the checks that
+differ; a sandbox error is no result; a question one run did not answer does
+not separate."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from helpers import records, stage, write_records
+from test_report_html import read_page
+
+pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
+
+# per run, per question: the status and which of the checks c0, c1 passed
+RUNS = {
+    "a": {"Q0": ("pass", 1, 1), "Q1": ("pass", 1, 1), "Q2": ("fail", 1, 0), "Q3": ("fail", 0, 0),
+          "Q4": ("sandbox_error", 0, 0), "R0": ("pass", 1, 1)},
+    "b": {"Q0": ("pass", 1, 1), "Q1": ("fail", 1, 0), "Q2": ("fail", 1, 0), "Q3": ("fail", 1, 0),
+          "Q4": ("pass", 1, 1), "R0": ("pass", 1, 1)},
+    "c": {"Q0": ("pass", 1, 1), "Q1": ("pass", 1, 1), "Q2": ("fail", 1, 0), "Q3": ("fail", 0, 0),
+          "Q4": ("fail", 0, 0)},  # R0 not asked
+}
+SEPARATING = {"Q1": ["c1"], "Q3": ["c0"], "Q4": ["c0", "c1"]}  # Q4: a sandbox error in a is no result
+
+
+def eval_record(model: str, name: str, status: str, c0: int, c1: int) -> dict:
+    checks = [{"name": "c0", "passed": bool(c0), "expected": 1, "got": 1 if c0 else 0},
+              {"name": "c1", "passed": bool(c1), "expected": 2, "got": 2 if c1 else 0}]
+    return {"stage": "eval", "suite": "s2" if name.startswith("R") else "s1", "name": name, "language": "python",
+            "sample": 0, "model": model, "template": "chat-simple", "params_name": "greedy", "status": status,
+            "passed": 0 if status == "sandbox_error" else c0 + c1, "total": 2, "checks": checks}
+
+
+def run_files(tmp, split_b: bool = False) -> list:
+    files = []
+    for run, answers in RUNS.items():
+        rows = [eval_record(f"model-{run}", name, *outcome) for name, outcome in answers.items()]
+        if split_b and run == "b":  # one group of two files
+            files.append([write_records(tmp / "b1.ndjson", rows[:3]), write_records(tmp / "b2.ndjson", rows[3:])])
+        else:
+            files.append(write_records(tmp / f"{run}.ndjson", rows))
+    return files
+
+
+def markdown_rows(text: str, heading: str) -> list[dict[str, str]]:
+    """The github table under a '## heading' of a markdown file."""
+    part = text.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in part.splitlines() if line.startswith("|")]
+    header = [h.strip() for h in lines[0].strip("|").split("|")]
+    return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in lines[2:]]
+
+
+def differing(cell: str) -> list[str]:
+    return [] if cell == "-" else [part.split(":")[0] for part in cell.split("; ")]
+
+
+def test_n_way_compare_lists_exactly_the_separating_questions(tmp_path):
+    files = run_files(tmp_path)
+    proc = stage("report.py", "--compare", *files, "--output-dir", tmp_path / "out", "--html", tmp_path / "site")
+    assert "Compare 3 runs" in proc.stdout and "Questions that separate the groups (3)" in proc.stdout
+
+    md = (tmp_path / "out" / "compare.md").read_text()
+    shown = {row["question"]: row for row in markdown_rows(md, "Questions that separate the groups")}
+    assert {q: differing(row["checks that differ"]) for q, row in shown.items()} == SEPARATING
+    assert shown["Q1"]["B"].startswith("fail 0/1") and shown["Q1"]["A"].startswith("pass 1/1")
+    assert shown["Q4"]["A"] == "-"  # only a sandbox error: no result
+    assert "c1: A 1/1, B 0/1, C 1/1" in shown["Q1"]["checks that differ"]
+    for row in (line for line in proc.stdout.splitlines() if re.search(r"│ Q\d ", line)):
+        assert re.search(r"│ (Q\d) ", row).group(1) in SEPARATING  # the terminal lists the same three
+
+    page = read_page(tmp_path / "site" / "compare.html")
+    table = next(t for t in page.tables if "separating" in t["attrs"].get("class", ""))
+    html = {cells[0].split("/")[1]: differing(cells[-1]) for cells in (r["cells"] for r in table["rows"]) if cells}
+    assert html == SEPARATING
+    assert table["headers"] == ["question", "language", "A", "B", "C", "checks that differ"]
+    groups = next(t for t in page.tables if "groups" in t["attrs"].get("class", ""))
+    assert [r["cells"][1] for r in groups["rows"] if r["cells"]] == [
+        f"model-{run} · chat-simple · greedy ({run}.ndjson)" for run in RUNS]
+    # three runs: pairs A-B, A-C, B-C on all suites and per suite (s2: only A and B asked R0)
+    paired = next(t for t in page.tables if "paired" in t["attrs"].get("class", ""))
+    pairs = {(c[0], c[1], c[2]) for c in (r["cells"] for r in paired["rows"]) if c}
+    assert pairs == {(s, x, y) for s in ("all suites", "s1") for x, y in (("A", "B"), ("A", "C"), ("B", "C"))} \
+        | {("s2", "A", "B")}
+    assert "Questions that flipped" not in md  # the answer-by-answer listing: two runs only
+
+
+def test_compare_config_groups_titled_files(tmp_path):
+    a, b, c = run_files(tmp_path, split_b=True)
+    config = tmp_path / "compare.yaml"
+    config.write_text("title: Three quantisations\ngroups:\n"
+                      "  - title: Q4_K_M\n    files: [a.ndjson]\n"
+                      "  - title: Q5_K_M\n    files: ['b*.ndjson']\n"
+                      f"  - title: Q8_0\n    files: [{c}]\n")
+    proc = stage("report.py", "--compare-config", config, "--output-dir", tmp_path / "out", "--html", tmp_path / "site")
+    assert "Three quantisations" in proc.stdout
+    md = (tmp_path / "out" / "compare.md").read_text()
+    assert md.startswith("# Three quantisations")
+    assert [row["title"] for row in markdown_rows(md, "Groups")] == ["Q4_K_M", "Q5_K_M", "Q8_0"]
+    assert [row["questions"] for row in markdown_rows(md, "Groups")] == ["5", "6", "5"]  # B: both files
+    shown = {row["question"]: differing(row["checks that differ"])
+             for row in markdown_rows(md, "Questions that separate the groups")}
+    assert shown == SEPARATING
+    # the leaderboard covers every file of the config
+    board = (tmp_path / "out" / "leaderboard.md").read_text()
+    assert all(f"model-{run}" in board for run in RUNS)
+    assert len(records(tmp_path / "b1.ndjson")) + len(records(tmp_path / "b2.ndjson")) == len(RUNS["b"])
+
+
+@pytest.mark.parametrize("config,message", [
+    ("groups: [{title: only, files: [a.ndjson]}]", "two or more entries"),
+    ("groups:\n  - {title: A, files: [a.ndjson]}\n  - {title: B, files: [missing*.ndjson]}",
+     "group 2 (B): no eval file matches missing*.ndjson"),
+    ("groups:\n  - {title: A, files: [a.ndjson]}\n  - {files: [a.ndjson]}", "group 2: needs a 'title'"),
+])
+def test_a_bad_compare_config_says_what_to_fix(tmp_path, config, message):
+    run_files(tmp_path)
+    path = tmp_path / "bad.yaml"
+    path.write_text(config)
+    proc = stage("report.py", "--compare-config", path, "--output-dir", tmp_path / "out", check=False)
+    assert proc.returncode == 2 and message in proc.stderr and str(path) in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
