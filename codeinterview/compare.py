@@ -302,16 +302,17 @@ def letter(i: int) -> str:
 
 
 def test_table(comparison: dict) -> pd.DataFrame:
-    """Per suite and pair of groups: both scores on the shared questions, A minus B with its interval, verdict."""
+    """Per suite and pair of groups (X vs Y): both scores on the shared questions, X minus Y with its
+    interval, and the verdict."""
     rows = []
     for t in comparison["tests"]:
-        r = t.result
+        r, x, y = t.result, letter(t.a), letter(t.b)
         interval = f"[{100 * r.interval.low:+.1f}, {100 * r.interval.high:+.1f}]" if r.interval else "-"
-        verdict = {"A better": f"{letter(t.a)} better", "B better": f"{letter(t.b)} better"}.get(r.verdict.value,
-                                                                                                   r.verdict.value)
-        rows.append({"suite": t.suite, "A": letter(t.a), "B": letter(t.b), "shared questions": r.questions,
-                     "score A": f"{100 * r.score_a:.1f}%", "score B": f"{100 * r.score_b:.1f}%",
-                     "A - B (points)": f"{100 * r.difference:+.1f}", "95% interval": interval, "verdict": verdict})
+        verdict = {"A better": f"{x} better", "B better": f"{y} better"}.get(r.verdict.value, r.verdict.value)
+        rows.append({"suite": t.suite, "pair": f"{x} vs {y}", "shared questions": r.questions,
+                     "first": f"{100 * r.score_a:.1f}%", "second": f"{100 * r.score_b:.1f}%",
+                     "difference (points)": f"{100 * r.difference:+.1f}", "95% interval": interval,
+                     "verdict": verdict})
     return pd.DataFrame(rows)
 
 
@@ -331,9 +332,9 @@ def separating_table(comparison: dict) -> tuple[pd.DataFrame, int]:
     return pd.DataFrame(rows), len(found)
 
 
-PAIRED_NOTE = ("Paired test: A - B in score points on the questions both answered; its 95% interval is a paired "
-               f"percentile bootstrap over those questions ({DRAWS}). 'within noise': the interval holds 0, "
-               "so these questions cannot tell the two apart.")
+PAIRED_NOTE = ("Paired test of X vs Y: X's score minus Y's, in points, on the questions both answered; its 95% "
+               f"interval is a paired percentile bootstrap over those questions ({DRAWS}). 'within noise': the "
+               "interval holds 0, so these questions cannot tell the two apart.")
 
 
 def render(comparison: dict, fmt: str) -> str:

@@ -132,7 +132,7 @@ def read_page(path: Path) -> Page:
 
 
 def plain(text: str) -> str:
-    """A cell without its interval: '3/4 (75.0% [50.0-100.0])' -> '3/4 (75.0%)' (tests of the
+    """A cell without its interval: '3/4 (75.0%) [50.0-100.0]' -> '3/4 (75.0%)' (tests of the
     intervals themselves: test_leaderboard_stats)."""
     return re.sub(r" \[[^\]]*\]", "", text)
 
@@ -376,6 +376,103 @@ def test_in_chromium_sort_filter_and_open_a_question(site, browser, tmp_path):
     page.screenshot(path=str(shots / "question.png"))
     page.goto((site["dir"] / "index.html").as_uri() + "#questions")
     page.screenshot(path=str(shots / "charts.png"), full_page=True)
+
+    assert problems == []
+    assert all(url.startswith("file://") for url in requests), requests  # nothing fetched from a network
+
+
+# --- a crafted leaderboard: model metadata, two suites, prompt kinds, an N-way compare (no sandbox) ---
+
+@pytest.fixture(scope="module")
+def crafted_site(tmp_path_factory):
+    """The rows of test_leaderboard_report (metadata, two templates of one model, a FIM row, two suites)
+    and the three runs of test_leaderboard_compare in a titled compare config."""
+    from test_leaderboard_compare import SEPARATING, run_files
+    from test_leaderboard_report import MODELS_YAML, crafted
+
+    tmp = tmp_path_factory.mktemp("crafted")
+    models = tmp / "meta.yaml"
+    models.write_text(MODELS_YAML)
+    run_files(tmp)
+    config = tmp / "compare.yaml"
+    config.write_text("title: Three runs\ngroups:\n" + "".join(
+        f"  - title: run {run}\n    files: [{run}.ndjson]\n" for run in "abc"))
+    stage("report.py", crafted(tmp), "--models", models, "--compare-config", config,
+          "--output-dir", tmp / "out", "--html", tmp / "site")
+    return {"dir": tmp / "site", "separating": SEPARATING}
+
+
+def watched(browser):
+    """A page that records console problems and every request it makes."""
+    page = browser.new_page(viewport={"width": 1500, "height": 950})
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    return page, problems, requests
+
+
+def shown_rows(page) -> list[tuple[str, str]]:
+    """(model, template) of the rows the filters leave visible."""
+    return page.eval_on_selector_all("table.leaderboard:not([hidden]) tbody tr:not([hidden])",
+                                     "rows => rows.map(r => [r.dataset.model, r.dataset.template])")
+
+
+def test_in_chromium_metadata_filters_suites_and_n_way_compare(crafted_site, browser, tmp_path):
+    shots = Path(os.environ.get("CODEINTERVIEW_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page, problems, requests = watched(browser)
+    page.goto((crafted_site["dir"] / "index.html").as_uri())
+    headers = page.eval_on_selector_all("table.leaderboard:not([hidden]) th", "hs => hs.map(h => h.textContent)")
+    for column in ("kind", "name", "size", "quant", "licence", "tags", "s1", "s2", OVERALL):
+        assert column in headers, column
+    everything = shown_rows(page)
+    assert len(everything) == 7  # acme twice, other-13b, fim-model, the three compared runs
+
+    # the per-suite view: other-13b passes all of s1 and none of s2, each with its interval
+    other = next(r for r in visible_rows(page) if r[0] == "other-13b")
+    assert other[headers.index("s1")] == "12/12 (100.0%) [100.0-100.0]"
+    assert other[headers.index("s2")].startswith("0/12 (0.0%")
+    assert page.locator(".suite-chart svg rect.bar").count() > 0
+    page.select_option("#f-suite", "s2")
+    sliced = page.eval_on_selector_all("table.leaderboard:not([hidden]) th", "hs => hs.map(h => h.textContent)")
+    assert "s1" not in sliced and "s2" not in sliced  # one suite: its score is the overall
+    assert next(r for r in visible_rows(page) if r[0] == "other-13b")[sliced.index(OVERALL)].startswith("0/12 ")
+    page.select_option("#f-suite", "all")
+
+    # metadata filters, prompt kind, best result per model
+    for select, value, want in (("#f-size", "7B", {("acme-7b-q4", "chat-simple"), ("acme-7b-q4", "completion")}),
+                                ("#f-quantisation", "Q4_K_M", {("acme-7b-q4", "chat-simple"), ("acme-7b-q4", "completion")}),
+                                ("#f-licence", "llama2", {("other-13b", "chat-simple")}),
+                                ("#f-tags", "small", {("acme-7b-q4", "chat-simple"), ("acme-7b-q4", "completion")}),
+                                ("#f-kind", "fim", {("fim-model", "fim-plain")})):
+        page.select_option(select, value)
+        assert set(map(tuple, shown_rows(page))) == want, select
+        page.select_option(select, "all")
+    page.select_option("#f-size", "7B")
+    page.check("#f-best")
+    assert shown_rows(page) == [["acme-7b-q4", "chat-simple"]]  # its better template only
+    assert page.inner_text("#shown-count") == "1 row(s) shown"
+    page.select_option("#f-size", "all")
+    assert len(shown_rows(page)) == 6  # one row per model
+    page.uncheck("#f-best")
+    assert len(shown_rows(page)) == 7
+    page.screenshot(path=str(shots / "leaderboard-metadata.png"))
+
+    # the N-way compare page: exactly the separating questions, paired tests per pair of runs
+    page.click("header a[href='compare.html']")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Three runs"
+    questions = page.eval_on_selector_all("table.separating tbody tr td:first-child",
+                                          "cells => cells.map(c => c.textContent.trim())")
+    assert sorted(q.split("/")[1] for q in questions) == sorted(crafted_site["separating"])
+    verdicts = page.eval_on_selector_all("table.paired tbody tr", "rows => rows.map(r => r.dataset.verdict)")
+    assert len(verdicts) == 7 and all(verdicts)
+    page.click("table.separating tbody tr:first-child a")
+    page.wait_for_load_state()
+    assert "/q/s1--Q1.html" in page.url
+    page.go_back()
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)
 
     assert problems == []
     assert all(url.startswith("file://") for url in requests), requests  # nothing fetched from a network

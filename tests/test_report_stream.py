@@ -107,9 +107,9 @@ def test_large_totals_print_as_integers(tmp_path):
     halves = [{**r, "model": "halves", "passed": 0.5, "total": 1.5} for r in synthetic(5, payload=10)]
     proc = stage("report.py", write(tmp_path / "big.ndjson", records + halves), "--output-dir", tmp_path)
     alpha = 500 * sum(r["model"] == "alpha" for r in records)
-    assert f"{alpha}/{alpha} (100.0% [100.0-100.0])" in proc.stdout  # not 5.04e+05
+    assert f"{alpha}/{alpha} (100.0%) [100.0-100.0]" in proc.stdout  # not 5.04e+05
     assert "e+0" not in proc.stdout and "e+0" not in (tmp_path / "leaderboard.md").read_text()
-    assert "2.5/7.5 (33.3% [33.3-33.3])" in proc.stdout  # every question 0.5/1.5: no spread
+    assert "2.5/7.5 (33.3%) [33.3-33.3]" in proc.stdout  # every question 0.5/1.5: no spread
     assert [number(v) for v in (1315540.0, 1315540, 2.5, 0.1 + 0.2, 2 / 3)] == ["1315540", "1315540", "2.5", "0.3", "0.67"]
 
 

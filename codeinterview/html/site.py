@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from .. import compare as compare_text
 from ..leaderboard import (GROUP, METHOD, WEIGHTING, Catalog, Cell, Row, Tally, attempt_table, display,
@@ -142,10 +143,16 @@ def question_page(suite: str, name: str, cells: list[tuple[Any, Row, Cell]], exa
             "question": examples.questions.get((suite, name), {}), "languages": languages}
 
 
+def interval(text: Any) -> Markup:
+    """A cell's ' [low-high]' set apart (smaller, on its own line), the text unchanged."""
+    return Markup(re.sub(r" (\[[^\]]*\])", r' <span class="ci">\1</span>', str(escape(text))))
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["number"] = number
+    env.filters["interval"] = interval
     env.globals["css"] = (HERE / "static" / "site.css").read_text()
     env.globals["js"] = (HERE / "static" / "site.js").read_text()
     return env

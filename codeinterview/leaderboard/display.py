@@ -23,11 +23,11 @@ def number(value) -> str:
 
 
 def fraction(passed, total, low=None, high=None) -> str:
-    """'12/14 (85.7%)', with its interval: '12/14 (85.7% [60.0-100.0])'."""
+    """'12/14 (85.7%)', with its interval: '12/14 (85.7%) [60.0-100.0]'."""
     if pd.isna(total) or not total:
         return "-"
     interval = f" [{low:.1f}-{high:.1f}]" if low is not None and pd.notna(low) and pd.notna(high) else ""
-    return f"{number(passed)}/{number(total)} ({100 * passed / total:.1f}%{interval})"
+    return f"{number(passed)}/{number(total)} ({100 * passed / total:.1f}%){interval}"
 
 
 def _rate(value, low, high) -> str:
