@@ -151,3 +151,22 @@ def test_conversations_hook(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "codeinterview.conversations", None)  # as if not installed
     with pytest.raises(UserError, match="--conversations: this install has no codeinterview.conversations"):
         main([str(path), "--output-dir", str(tmp_path / "out"), "--conversations", str(tmp_path / "conv")])
+
+
+def test_the_example_models_file_parses_and_the_leaderboard_imports_no_renderer():
+    """models.example.yaml is a valid models.yaml; codeinterview.leaderboard imports
+    no stage, renderer or CLI (renderers import it, never the reverse)."""
+    import ast
+
+    import yaml
+
+    from codeinterview.leaderboard.models import parse
+
+    catalog = parse(yaml.safe_load((REPO / "models.example.yaml").read_text()), "models.example.yaml")
+    assert catalog.find("deepseek-coder-6.7b-q8_0").name == "DeepSeek Coder 6.7B"
+    assert catalog.find("unknown") is None
+    for path in (REPO / "codeinterview" / "leaderboard").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.module is None or node.module.split(".")[0] not in (
+                    "report", "compare", "html", "cli", "cli_main"), (path.name, node.module)
