@@ -23,8 +23,13 @@ def _text(x, y, text, anchor="start", cls="", extra="") -> str:
             f"{escape(str(text))}</text>")
 
 
-def score_bars(rows: list[tuple[str, dict[str, float | None]]], series: list[str]) -> Markup:
-    """Grouped horizontal bars: per leaderboard row, one bar per language (score %)."""
+Interval = tuple[float, float]
+
+
+def score_bars(rows: list[tuple[str, dict[str, float | None]]], series: list[str],
+               intervals: list[dict[str, Interval]] | None = None) -> Markup:
+    """Grouped horizontal bars: per leaderboard row, one bar per series (score %), with a
+    whisker for its 95% interval where one is given."""
     label_w, bar_w, bar_h, gap = 400, 380, 13, 12
     height = 30 + len(rows) * (len(series) * bar_h + gap)
     body = []
@@ -33,19 +38,28 @@ def score_bars(rows: list[tuple[str, dict[str, float | None]]], series: list[str
         body.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>')
         body.append(_text(x + 16, 14, name, cls="legend"))
     y = 30
-    for label, scores in rows:
+    for r, (label, scores) in enumerate(rows):
         body.append(_text(label_w - 8, y + len(series) * bar_h / 2 + 4, label, "end", "label"))
         for i, name in enumerate(series):
             value = scores.get(name)
             if value is not None:
                 w = bar_w * value / 100
+                interval = (intervals[r] if intervals else {}).get(name)
+                said = f" [{interval[0]:.1f}-{interval[1]:.1f}]" if interval else ""
                 body.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
                             f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(label)} {escape(name)}: '
-                            f'{value:.1f}%</title></rect>')
-                body.append(_text(label_w + w + 4, y + bar_h - 3, f"{value:.1f}%", cls="value"))
+                            f'{value:.1f}%{said}</title></rect>')
+                right = w
+                if interval:
+                    x0, x1 = (label_w + bar_w * end / 100 for end in interval)
+                    top, bottom, mid = y + 1, y + bar_h - 3, y + (bar_h - 2) / 2
+                    body.append(f'<path class="whisker" d="M{x0:.1f} {mid:.1f}H{x1:.1f}'
+                                f'M{x0:.1f} {top}V{bottom}M{x1:.1f} {top}V{bottom}"/>')
+                    right = max(w, bar_w * interval[1] / 100)
+                body.append(_text(label_w + right + 4, y + bar_h - 3, f"{value:.1f}%{said}", cls="value"))
             y += bar_h
         y += gap
-    return _svg(label_w + bar_w + 60, height, body, "score by model and language")
+    return _svg(label_w + bar_w + 130, height, body, "score by model, with 95% intervals where given")
 
 
 def heatmap(questions: list[tuple[str, str]], columns: list[str],

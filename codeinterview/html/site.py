@@ -25,6 +25,7 @@ from .. import compare as compare_text
 from ..leaderboard import (GROUP, METHOD, WEIGHTING, Catalog, Cell, Row, Tally, attempt_table, display,
                            display_attempts, leaderboard, number)
 from ..leaderboard.display import suite_columns
+from ..leaderboard.table import SUITE
 from . import charts
 from .examples import Examples
 
@@ -77,22 +78,27 @@ def suite_chart(table: pd.DataFrame):
     suites = suite_columns(table)
     if len(suites) < 2:
         return None
-    rows = []
+    return _bars(table, {s: f"{SUITE}{s}_" for s in suites})
+
+
+def _bars(table: pd.DataFrame, series: dict[str, str]):
+    """Per row, one bar per series (name -> its column prefix), each with its interval."""
+    rows, intervals = [], []
     for r in table.to_dict("records"):
-        scores = {s: r.get(f"suite:{s}_score_pct") for s in suites}
-        rows.append((label(r["model"], r["template"], r["params"]),
-                     {s: v for s, v in scores.items() if v is not None and pd.notna(v)}))
-    return charts.score_bars(rows, suites)
+        scores, spans = {}, {}
+        for name, prefix in series.items():
+            value, low, high = (r.get(f"{prefix}score_{k}") for k in ("pct", "low", "high"))
+            if value is not None and pd.notna(value):
+                scores[name] = value
+                if low is not None and pd.notna(low) and high is not None and pd.notna(high):
+                    spans[name] = (low, high)
+        rows.append((label(r["model"], r["template"], r["params"]), scores))
+        intervals.append(spans)
+    return charts.score_bars(rows, list(series), intervals)
 
 
 def score_chart(table: pd.DataFrame, languages: list[str]):
-    rows = []
-    for r in table.to_dict("records"):
-        scores = {lang: (100 * r[f"{lang}_passed"] / r[f"{lang}_total"]
-                         if pd.notna(r.get(f"{lang}_total")) and r[f"{lang}_total"] else None)
-                  for lang in languages}
-        rows.append((label(r["model"], r["template"], r["params"]), scores))
-    return charts.score_bars(rows, languages)
+    return _bars(table, {lang: f"{lang}_" for lang in languages})
 
 
 def by_question(tally: Tally) -> dict[tuple[str, str], list[tuple[Any, Row, Cell]]]:
