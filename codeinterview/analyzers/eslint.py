@@ -1,0 +1,61 @@
+"""eslint: undefined names in JavaScript answers (its no-undef rule, alone).
+
+The globals allowed are those of the host's node (read once from node
+itself) plus CommonJS's (require, module, exports: what the sandbox's runner
+gives an answer). An answer with `import`/`export` statements is read as an
+ES module (the runner strips `export`). A parse error is no finding: node's
+own parser, in the sandbox, reports syntax, and eslint may lag behind it.
+
+Needs eslint on PATH (Debian: apt-get install eslint). Debian's eslint finds
+its modules through node's global folders, which a node not built by Debian
+does not search: NODE_PATH names them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from functools import cache
+
+from .base import Analyzer, Finding, finding
+
+NAME = "eslint"
+DEBIAN_MODULES = "/usr/share/nodejs:/usr/lib/nodejs"
+ECMA_VERSION = "2022"  # the newest Debian's eslint (espree) parses
+_MODULE_SYNTAX = re.compile(r"^\s*(import|export)\b", re.MULTILINE)
+
+
+@cache
+def node_globals() -> tuple[str, ...]:
+    """The global names of the host's node (a script of our own that lists them)."""
+    try:
+        done = subprocess.run(["node"], input="console.log(JSON.stringify(Object.getOwnPropertyNames(globalThis)))",
+                              capture_output=True, text=True, timeout=30)
+        return tuple(json.loads(done.stdout))
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
+        return ()
+
+
+def command(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as handle:
+        module = bool(_MODULE_SYNTAX.search(handle.read()))
+    return ["eslint", "--no-eslintrc", "--no-ignore", "--format", "json", "--env", "node,es2020",
+            "--parser-options", f"ecmaVersion:{ECMA_VERSION}",
+            "--parser-options", f"sourceType:{'module' if module else 'script'}",
+            "--rule", "no-undef:error", *(["--global", ",".join(node_globals())] if node_globals() else []), path]
+
+
+def parse(stdout: str) -> list[Finding]:
+    return [finding(NAME, m["ruleId"], m["line"], m["column"], m["message"])
+            for report in json.loads(stdout) for m in report["messages"]
+            if m.get("ruleId") == "no-undef"]  # a parse error is the sandbox's to report
+
+
+def env() -> dict[str, str]:
+    return {"NODE_PATH": ":".join(filter(None, (os.environ.get("NODE_PATH"), DEBIAN_MODULES)))}
+
+
+ANALYZER = Analyzer(NAME, "javascript", command, parse, needs="eslint", program=True,
+                    install="apt-get install eslint (Debian's package)", suffix=".js", env=env)
