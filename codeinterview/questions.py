@@ -9,7 +9,6 @@ check operators (approx, unordered, raises) plus per-check `visible`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ import yaml
 
 from . import languages
 from .errors import UserError, yaml_error
-from .paths import find_named, known_names
 
 # Python and JavaScript first, the others by name: the order prepare has always
 # written the bundled suites' languages in (output names and run fingerprints keep it).
@@ -139,41 +137,6 @@ def parse_signature(signature: str, where: str = "") -> tuple[str, list[str]]:
     return match.group(1), args
 
 
-def resolve_suite_path(name_or_path: str) -> Path:
-    path = Path(name_or_path)
-    if path.exists():
-        return path
-    # a suite by name: ./interviews/NAME wins over the bundled suite of that name
-    named = find_named("interviews", name_or_path)
-    if named is not None:
-        return named
-    known = ", ".join(known_names("interviews"))
-    raise UserError(f"interview '{name_or_path}' not found: not a path, and not a suite in ./interviews/ "
-                    f"or the bundled ones (known: {known})")
-
-
-def load_suite(name_or_path: str) -> Suite:
-    path = resolve_suite_path(name_or_path)
-    files = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")) if path.is_dir() else [path]
-    if not files:
-        raise UserError(f"{path}: no .yaml files in this interview folder")
-    name = path.name if path.is_dir() else path.stem
-    suite = Suite(name=name, path=path)
-    digest = hashlib.sha256()
-    seen: dict[str, str] = {}
-    for file in files:
-        text = file.read_text(encoding="utf-8")
-        digest.update(file.name.encode() + b"\0" + text.encode())
-        for question in parse_questions(text, file, name):
-            if question.name in seen:
-                raise UserError(f"{question.source}: question '{question.name}' is defined twice "
-                                f"(also at {seen[question.name]})")
-            seen[question.name] = question.source
-            suite.questions.append(question)
-    suite.hash = digest.hexdigest()[:12]
-    return suite
-
-
 def parse_questions(text: str, file: Path, suite: str) -> list[Question]:
     try:
         data = yaml.safe_load(text)
@@ -267,12 +230,14 @@ def _top_level_lines(text: str) -> dict[str, int]:
     return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
 
 
-def load_suites(specs: list[str]) -> list[Suite]:
-    """Load every suite named in a list of specs (comma lists allowed);
-    IMPORTER=PATH imports a standard benchmark (codeinterview.benchmarks)."""
-    from .benchmarks import is_benchmark_spec, load_benchmark
+# The loaders moved to codeinterview.suites (which the importers do not import,
+# so benchmarks -> questions is no longer a circle); the old names still resolve.
+_MOVED = ("load_suite", "load_suites", "resolve_suite_path")
 
-    names = [s.strip() for spec in specs for s in spec.split(",") if s.strip()]
-    if not names:
-        raise UserError("no interview given: pass --interview NAME (e.g. junior-dev)")
-    return [load_benchmark(n) if is_benchmark_spec(n) else load_suite(n) for n in names]
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import suites
+
+        return getattr(suites, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
