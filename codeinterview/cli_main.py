@@ -18,6 +18,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "evaluate": ("codeinterview.evaluate", "grade the answers in the Docker sandbox"),
     "report": ("codeinterview.report", "leaderboard (markdown, CSV, optional HTML site) from eval files"),
     "sandbox": ("codeinterview.sandbox.__main__", "the sandbox images: build, tag, clean"),
+    "epoch": ("codeinterview.generators.epochs", "propose the next epoch of generated questions from eval files"),
 }
 _running_as_command = False
 

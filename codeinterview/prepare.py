@@ -12,7 +12,11 @@ from .cli_main import stage_prog
 from . import languages as registry
 from .errors import UserError
 from .paths import add_results_dir_argument
-from .questions import Question, Suite, all_language_names, load_suites, no_function_bridge, ordered
+from .questions import Question, Suite, all_language_names, no_function_bridge, ordered
+from .suites import load_suites
+from . import generators
+from .generators.epochs import epoch_suites
+from .generators.grid import generated_suite, parse_grid
 from .records import PromptFields, RecordWriter, RunIdentity, now, provenance, stage_fields
 from .templates import DEFAULT_TEMPLATE, load_template, template_variables
 
@@ -21,9 +25,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=stage_prog("prepare"), description=__doc__, epilog=PREPARE_EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     what = parser.add_argument_group("what to ask")
-    what.add_argument("--interview", action="append", required=True,
+    what.add_argument("--interview", action="append",
                       help="suite name (./interviews/NAME wins over the bundled NAME) or path; "
                            "repeat or comma-separate")
+    generated = parser.add_argument_group("generated questions (codeinterview/generators)")
+    generated.add_argument("--generate", action="append", metavar="NAME[:KNOB=LO..HI,...]",
+                           help="draw questions from a generator over a grid of knob values (LO..HI, "
+                                "LO..HI/STEP, or V1|V2|...; unnamed knobs take their default range); "
+                                "repeatable; `--generate list` lists the generators and their knobs")
+    generated.add_argument("--instances", type=int, default=2,
+                           help="questions drawn per level of the grid (default 2)")
+    generated.add_argument("--seed", type=int, default=0, help="the generators' seed (default 0)")
+    generated.add_argument("--epoch", metavar="NAME",
+                           help="the grids, seed and instances of an epoch (epochs/NAME.yaml, or a path)")
     what.add_argument("--languages",
                         help="comma list of names or aliases (py, js, c++, ...; default: every "
                              "language the selected questions are written for)")
@@ -44,6 +58,9 @@ PREPARE_EXAMPLES = """examples:
   %(prog)s --interview junior-dev,senior-dev --languages python --template completion
   %(prog)s --interview humaneval=HumanEval.jsonl.gz --questions 'HumanEval/1*'
   %(prog)s --interview ./my-suite --results-dir runs/today
+  %(prog)s --generate vm:length=4..12/4,depth=0..2 --instances 3 --seed 7
+  %(prog)s --generate list
+  %(prog)s --epoch e1 --interview junior-dev
 The path written is printed as the last line of output."""
 
 
@@ -75,9 +92,30 @@ def chosen_languages(spec: str | None, selected: list[tuple[Suite, Question]]) -
     return list(dict.fromkeys(registry.get(word).name for word in words))
 
 
+def asked_suites(args: argparse.Namespace) -> list[Suite]:
+    """--interview's suites, then --generate's and --epoch's generated ones."""
+    if not (args.interview or args.generate or args.epoch):
+        raise UserError("nothing to ask: pass --interview NAME (e.g. junior-dev), --generate NAME "
+                        "(`--generate list` shows them) or --epoch NAME")
+    if args.instances < 1:
+        raise UserError(f"--instances {args.instances}: draw at least 1 question per level")
+    suites = load_suites(args.interview) if args.interview else []
+    suites += [generated_suite(parse_grid(spec), args.instances, args.seed) for spec in args.generate or []]
+    if args.epoch:
+        suites += epoch_suites(args.epoch)
+    taken = [s.name for s in suites]
+    if len(set(taken)) != len(taken):
+        raise UserError(f"suite names repeat ({', '.join(taken)}): give each generator once "
+                        "(list several values of a knob with '|' instead)")
+    return suites
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    suites = load_suites(args.interview)
+    if args.generate and "list" in args.generate:
+        print("\n".join(generators.listing()))
+        return 0
+    suites = asked_suites(args)
     selected = select(suites, args.questions)
     languages = chosen_languages(args.languages, selected)
     if args.languages is not None:  # asked for by name: refused before anything is written, never a gap
