@@ -28,6 +28,7 @@ from .questions import Question, load_suites, question_from_fields
 from .records import (EvalFields, KeySet, RecordWriter, RunIdentity, Status, input_for, now, provenance,
                       count_lines, read_records, record_key, record_stage, slot_key, stage_fields)
 from .records.canaicode import as_ours, name_fields
+from .reference_metrics import reference_metrics
 from .sandbox import Limits
 from .verdicts import VerdictCache
 from .scoring import Scoring
@@ -103,7 +104,8 @@ def grade_record(sandbox: Any, record: dict[str, Any], question: Question, gradi
                  verdicts: VerdictCache | None = None) -> dict[str, Any]:
     """One eval record: the input record (its stale eval fields dropped), the
     verdict (reused from `verdicts` when an identical answer was graded), the
-    grading config, and this run's id."""
+    grading config, the code's distance to the question's reference solution
+    (reference_metrics), and this run's id."""
     base = input_for("eval", record)
     limits = grading.limits
     fields = grade_answer(sandbox, question, record["language"], record.get("answer") or "",
@@ -117,6 +119,9 @@ def grade_record(sandbox: Any, record: dict[str, Any], question: Question, gradi
         if any(a["status"] == Status.SANDBOX_ERROR for a in fields["attempts_graded"]):
             fields["status"] = Status.SANDBOX_ERROR  # not fully graded: redone when the stage is re-run
     fields = stage_fields(EvalFields, {**fields, "evaluated_at": now(), "grading": run.config["grading"]})
+    # a description of the code beside its verdict, never part of it (null: no reference to compare)
+    fields["reference_metrics"] = reference_metrics(fields.get("code"), question.reference(record["language"]),
+                                                    record["language"])
     return run.stamp({**base, **fields, **provenance()}, record)
 
 

@@ -1,14 +1,14 @@
-"""--lint: static analyzers (real ruff and mypy, run on the host; they read
-the code and never run it) whose findings join the feedback, and a scripted
-model behind a real HTTP server that fixes its mistake only when a finding
-reaches it."""
+"""--lint: static analyzers (real ruff, mypy, jedi and eslint, run on the
+host; they read the code and never run it) whose findings join the feedback,
+and a scripted model behind a real HTTP server that fixes its mistake only
+when a finding reaches it."""
 
 import dataclasses
 
 import pytest
 
+from codeinterview.analyzers import ANALYZERS
 from codeinterview.errors import UserError
-from codeinterview import lint as lint_module
 from codeinterview.lint import lint, parse_linters
 from helpers import output_path, records, stage
 from scripted_server import ScriptedModel, Step
@@ -50,11 +50,11 @@ def test_findings_are_ordered_by_line_and_analyzers_apply_to_their_language():
 
 def test_unknown_or_missing_analyzers_are_user_errors(monkeypatch):
     assert parse_linters("ruff, mypy") == ["ruff", "mypy"] and parse_linters(None) == []
-    with pytest.raises(UserError, match="--lint pylint: unknown analyzer; choose from ruff, mypy"):
+    with pytest.raises(UserError, match="--lint pylint: unknown analyzer; choose from ruff, mypy, signature, "
+                                        "hallucination, eslint"):
         parse_linters("pylint")
     # a fault no installed analyzer produces on demand: its package missing
-    monkeypatch.setitem(lint_module.LINTERS, "ruff",
-                        dataclasses.replace(lint_module.LINTERS["ruff"], module="no_such_analyzer_pkg"))
+    monkeypatch.setitem(ANALYZERS, "ruff", dataclasses.replace(ANALYZERS["ruff"], needs="no_such_analyzer_pkg"))
     with pytest.raises(UserError, match=r"pip install 'codeinterview\[lint\]'"):
         parse_linters("ruff")
 
@@ -106,3 +106,44 @@ def test_interview_flag(tmp_path, typo_model):
     assert [a["status"] for a in row["attempts"]] == ["runtime_error", "pass"]
     assert [(f["tool"], f["line"]) for f in row["attempts"][0]["lint"]] == [("ruff", 3), ("mypy", 3)]
     assert 'did you mean "total"?' in row["attempts"][0]["lint"][1]["message"]
+
+
+# Two mistakes at once: a keyword re.sub lacks (the sandbox stops at it) and a function re
+# lacks (the sandbox never gets that far); only the analyzers name both, with the real names.
+MISNAMED = ('import re\n\ndef add(a, b):\n    digits = re.sub(r"\\s", "", str(a), flag=re.I)\n'
+            '    if re.matches(r"-", digits):\n        return b - int(digits[1:])\n    return int(digits) + b\n')
+FIXED = ('import re\n\ndef add(a, b):\n    digits = re.sub(r"\\s", "", str(a), flags=re.I)\n'
+         '    if re.match(r"-", digits):\n        return b - int(digits[1:])\n    return int(digits) + b\n')
+
+
+def test_signature_and_hallucination_findings_reach_the_model():
+    # moves on only once the hallucination analyzer's words are in the conversation
+    with ScriptedModel({("add", "python"): [Step(MISNAMED, "(hallucination unknown-attribute)"),
+                                            Step(FIXED)]}) as server:
+        with executor(server, lint="signature,hallucination") as ex:
+            answer = ex._timed_ask(request("Add"))
+        feedback = server.requests[1]["messages"][2]["content"]
+    attempts = answer.extra["attempts"]
+    assert [a["status"] for a in attempts] == ["runtime_error", "pass"]
+    assert [(f["tool"], f["code"], f["line"]) for f in attempts[0]["lint"]] == \
+        [("signature", "unexpected-keyword", 4), ("hallucination", "unknown-attribute", 5)]
+    assert ("- line 4: re.sub() got an unexpected keyword argument 'flag' (did you mean 'flags'?); "
+            "its signature: re.sub(pattern, repl, string, count=..., flags=...) (signature unexpected-keyword)"
+            in feedback)
+    assert ("- line 5: module 're' has no attribute 'matches' (did you mean 'match', 'Match' or 'fullmatch'?) "
+            "(hallucination unknown-attribute)" in feedback)
+    assert attempts[1]["lint"] == []
+
+
+def test_eslint_findings_reach_the_model():
+    typo = "function add(a, b) {\n  const total = a + b;\n  return totl;\n}"
+    with ScriptedModel({("add", "javascript"): [Step(typo, "(eslint no-undef)"),
+                                                Step("function add(a, b) {\n  return a + b;\n}")]}) as server:
+        with executor(server, lint="eslint,ruff") as ex:  # ruff reads Python only: no finding here
+            answer = ex._timed_ask(request("Add", "javascript"))
+        feedback = server.requests[1]["messages"][2]["content"]
+    attempts = answer.extra["attempts"]
+    assert [a["status"] for a in attempts] == ["runtime_error", "pass"]
+    assert attempts[0]["lint"] == [{"tool": "eslint", "code": "no-undef", "line": 3, "column": 10,
+                                    "message": "'totl' is not defined."}]
+    assert "- line 3: 'totl' is not defined. (eslint no-undef)" in feedback
