@@ -118,3 +118,68 @@ def test_next_epoch_values_drop_what_every_row_clears_and_add_harder():
     assert next_values([4, 8, 12], {4, 8}, 4, 200) == (12, 16, 20)
     assert next_values([4, 8, 12], set(), 4, 200) == (4, 8, 12)
     assert next_values([4, 8, 12], {4, 8, 12}, 4, 14) == (12,)  # capped by what the generator can draw
+
+
+# --- the ramp: careless code passes the easiest level and fails a harder one ---
+
+CARELESS = {  # generator: (the easiest level, one slip in its reference, (old text, careless text))
+    "vm": ({"length": 8, "depth": 0}, "reads a loop's count again on every pass",
+           ("for _ in range(regs[a]):\n                    run(inner)",
+            "k = 0\n                while k < regs[a]:\n                    run(inner)\n                    k += 1")),
+    "flatten": ({"depth": 3, "width": 1}, "never escapes the separator inside a key",
+                ('return k.replace(sep, "\\\\" + sep)', "return k")),
+    "expr": ({"ops": 1, "depth": 2}, "takes every operator as left-associative",
+             ('op["prec"] if op["assoc"] == "right" else op["prec"] + 1', 'op["prec"] + 1')),
+    "intervals": ({"count": 1, "overlap": 2}, "assumes the bookings come sorted", ("spans.sort()", "pass")),
+    "rewrite": ({"rules": 1, "length": 15}, "tries the rules from the last one up",
+                ('in spec["rules"]:', 'in reversed(spec["rules"]):')),
+    "graph": ({"nodes": 2, "closed": 0}, "breaks ties between equally cheap routes by whichever came first",
+              ("candidate < best[v]", "candidate[0] < best[v][0]")),
+}
+
+
+def passes(function, question) -> bool:
+    """Every check of a generated question (all are f.call(literals)) against a host function."""
+    import ast
+
+    for check in question["Checks"].values():
+        args = ast.literal_eval("[" + check["assert"][len("f.call("):-1] + "]")
+        try:
+            got = function(*args)
+        except ValueError:
+            if not check.get("raises"):
+                return False
+            continue
+        if check.get("raises") or got != check["eq"]:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("name", CARELESS)
+def test_careless_code_clears_the_easiest_level_and_fails_a_harder_one(name):
+    import inspect
+
+    gen = generators.get(name)
+    easy, _, (old, new) = CARELESS[name]
+    source = inspect.getsource(gen.solve)
+    assert old in source
+    namespace: dict = {}
+    exec(source.replace(old, new), namespace)  # our own careless variant, never a model's code
+    careless = namespace["solve"]
+    hard = {k.name: k.hi for k in gen.KNOBS}
+
+    def clears(level: dict, seed: int) -> bool:
+        question = generate_questions(gen, level, seed, 0)
+        spec = question_spec(question)
+        return passes(lambda *args: careless(spec, *args), question)
+
+    assert all(clears(easy, seed) for seed in range(4)), name
+    assert not all(clears(hard, seed) for seed in range(4)), \
+        f"{name}: careless code ({CARELESS[name][1]}) passed the hardest default level"
+
+
+def question_spec(question):
+    """The spec a question's Python reference was built with (its SPEC literal)."""
+    namespace: dict = {}
+    exec(question["Reference"]["python"], namespace)
+    return namespace["SPEC"]

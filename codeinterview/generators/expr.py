@@ -128,7 +128,7 @@ function solve(spec, text) {
 def draw(rng: random.Random, level: dict[str, int]) -> Instance:
     count = level["ops"]
     levels = rng.randint(1, min(count, 3))
-    assoc = [rng.choice(["left", "right"]) for _ in range(levels)]
+    assoc = ["left", *(rng.choice(["left", "right"]) for _ in range(levels - 1))]  # the loosest level: left
     ops: list[dict[str, Any]] = []
     for i, (sym, fn) in enumerate(zip(rng.sample(SYMBOLS, count), rng.sample(list(FUNCTIONS), count))):
         prec = i % levels + 1 if i < levels else rng.randint(1, levels)  # every level has an operator

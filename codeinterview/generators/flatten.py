@@ -64,7 +64,8 @@ def draw(rng: random.Random, level: dict[str, int]) -> Instance:
 
     def name(rng: random.Random) -> str:
         word = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(1, 4)))
-        return word + spec["sep"] + word[::-1] if rng.random() < 0.15 else word  # a key holding the separator
+        # a key holding the separator: more of them the wider the level (none at width 1)
+        return word + spec["sep"] + word[::-1] if rng.random() < 0.1 * (width - 1) else word
 
     def leaf(rng: random.Random) -> object:
         return rng.choice([rng.randint(-9, 99), name(rng), True, False, None, {}, []])
