@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from codeinterview import generators
-from codeinterview.errors import UserError
+from codeinterview import generators, prepare
+from codeinterview.cli import run_main
+from codeinterview.errors import EXIT_USER_ERROR, UserError
 from codeinterview.generators.epochs import next_values
 from codeinterview.generators.grid import generate_questions, knob_values, parse_grid
 from codeinterview.generators.surfaces import Cell, Surface, wilson
@@ -85,14 +86,16 @@ def test_generate_combines_with_interview(tmp_path):
     ("vm:depth=0..99", "outside what the generator can draw"),
     ("vm:depth=two", "'two' is not a value"),
 ])
-def test_bad_generate_specs_are_user_errors(spec, says):
-    proc = stage("prepare.py", "--generate", spec, check=False)
-    assert proc.returncode == 2 and says in proc.stderr and "--generate" in proc.stderr, proc.stderr
+def test_bad_generate_specs_are_user_errors(spec, says, capsys):
+    assert run_main(prepare.main, ["--generate", spec]) == EXIT_USER_ERROR
+    error = capsys.readouterr().err
+    assert says in error and "--generate" in error, error
 
 
-def test_nothing_to_ask_is_a_user_error():
-    proc = stage("prepare.py", check=False)
-    assert proc.returncode == 2 and "--generate" in proc.stderr and "--interview" in proc.stderr
+def test_nothing_to_ask_is_a_user_error(capsys):
+    assert run_main(prepare.main, []) == EXIT_USER_ERROR
+    error = capsys.readouterr().err
+    assert "--generate" in error and "--interview" in error and "--epoch" in error
 
 
 def test_knob_values_ranges_steps_and_lists():
