@@ -130,6 +130,10 @@ def test_eslint_finds_undefined_names_against_nodes_real_globals():
         [(3, "'missing' is not defined.")]
     fine = "function add(a, b) {\n  return [a, b].at(-1) + Math.max(a, b) + globalThis.x + BigInt(1);\n}\n"
     assert lint(["eslint"], fine, "javascript") == []
+    # names made global by assignment (legal in a script, as the sandbox runs answers) are not
+    # reported; a name only read still is
+    implicit = "function f(t) {\n  for (m in t) { s = t[m]; }\n  return s + m + q;\n}\n"
+    assert [f["message"] for f in lint(["eslint"], implicit, "javascript")] == ["'q' is not defined."]
     # a parse error is the sandbox's to report (node's own parser), not eslint's
     assert lint(["eslint"], "function add(a, b) {\n  return a +;\n}\n", "javascript") == []
 

@@ -1,4 +1,6 @@
-"""eslint: undefined names in JavaScript answers (its no-undef rule, alone).
+"""eslint: undefined names in JavaScript answers (its no-undef rule, alone),
+less the names the answer makes global by assigning them (`s = 1` without
+a declaration: legal in a script, and reading them afterwards works).
 
 The globals allowed are those of the host's node (read once from node
 itself) plus CommonJS's (require, module, exports: what the sandbox's runner
@@ -48,9 +50,30 @@ def command(path: str) -> list[str]:
 
 
 def parse(stdout: str) -> list[Finding]:
-    return [finding(NAME, m["ruleId"], m["line"], m["column"], m["message"])
-            for report in json.loads(stdout) for m in report["messages"]
-            if m.get("ruleId") == "no-undef"]  # a parse error is the sandbox's to report
+    findings = []
+    for report in json.loads(stdout):
+        lines = (report.get("source") or "").splitlines()
+        undefined = [m for m in report["messages"] if m.get("ruleId") == "no-undef"]  # not a parse error
+        # A plain assignment to an undeclared name makes a global in a script (which is how
+        # the sandbox runs answers), and later reads of it work: such names are not reported.
+        made = {_name(m) for m in undefined if _assigned(lines, m)}
+        findings += [finding(NAME, m["ruleId"], m["line"], m["column"], m["message"])
+                     for m in undefined if _name(m) not in made]
+    return findings
+
+
+def _name(message: dict) -> str:
+    found = re.match(r"'(.+)' is not defined", message["message"])
+    return found.group(1) if found else ""
+
+
+def _assigned(lines: list[str], message: dict) -> bool:
+    """Whether this occurrence of the name is the target of `name = ...` or `for (name in/of ...)`."""
+    text = lines[message["line"] - 1] if 0 < message["line"] <= len(lines) else ""
+    start = message["column"] - 1
+    before, after = text[:start], text[start + len(_name(message)):]
+    return bool(re.match(r"\s*=(?!=)", after)
+                or (re.search(r"for\s*\(\s*$", before) and re.match(r"\s+(in|of)\b", after)))
 
 
 def env() -> dict[str, str]:
