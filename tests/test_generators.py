@@ -5,13 +5,14 @@ syntax, the surfaces' statistics and the epoch proposal."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from codeinterview import generators, prepare
 from codeinterview.cli import run_main
 from codeinterview.errors import EXIT_USER_ERROR, UserError
-from codeinterview.generators.epochs import next_values
+from codeinterview.generators.epochs import epoch_suites, load_epoch, next_values
 from codeinterview.generators.grid import generate_questions, knob_values, parse_grid
 from codeinterview.generators.surfaces import Cell, Surface, wilson
 from helpers import output_path, records, stage
@@ -34,10 +35,11 @@ def test_generate_list_names_each_generator_with_its_knobs():
 
 
 def test_same_seed_and_knobs_give_the_same_questions_byte_for_byte(tmp_path):
-    spec = "vm:length=4..8/4,depth=0|2"
-    one = prepared(tmp_path, "one", "--generate", spec, "--instances", "2", "--seed", "5")
-    two = prepared(tmp_path, "two", "--generate", spec, "--instances", "2", "--seed", "5")
-    assert len(one) == 2 * 2 * 2 * 2  # levels x instances x (python, javascript)
+    # two processes (each with its own string-hash seed): every generator, its default grid
+    specs = [arg for name in generators.names() for arg in ("--generate", name)]
+    one = prepared(tmp_path, "one", *specs, "--instances", "2", "--seed", "5", "--languages", "python")
+    two = prepared(tmp_path, "two", *specs, "--instances", "2", "--seed", "5", "--languages", "python")
+    assert len(one) == 2 * sum(len(list(parse_grid(name).levels())) for name in generators.names())
     same = ("suite", "suite_hash", "name", "language", "question", "prompt")
     assert [json.dumps({k: r[k] for k in same}) for r in one] == [json.dumps({k: r[k] for k in same}) for r in two]
     assert one[0]["run"].split(".")[0] == two[0]["run"].split(".")[0]  # one config: the same run fingerprint
@@ -186,3 +188,26 @@ def question_spec(question):
     namespace: dict = {}
     exec(question["Reference"]["python"], namespace)
     return namespace["SPEC"]
+
+
+def test_a_bundled_epoch_draws_its_grids(tmp_path):
+    epoch = load_epoch("e1")
+    assert [g.generator for g in epoch.grids] == generators.names()
+    suites = epoch_suites("e1")
+    assert [s.name for s in suites] == [f"e1-{name}" for name in generators.names()]
+    assert all(q.fields["Generator"]["epoch"] == "e1" and q.fields["Generator"]["seed"] == epoch.seed
+               for s in suites for q in s.questions)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("seed: 1\ninstances: 1\ngrids: {vm: {length: [4]}}\n", "grids.vm must give values for exactly its knobs"),
+    ("seed: 1\ninstances: 1\ngrids: {vm: {length: [4], depth: [99]}}\n", "grids.vm.depth: 99 is outside"),
+    ("seed: x\ninstances: 1\ngrids: {vm: {length: [4], depth: [0]}}\n", "'seed' must be an integer"),
+    ("seed: 1\ninstances: 1\ngrids: {nope: {}}\n", "unknown generator 'nope'"),
+])
+def test_a_bad_epoch_file_is_a_user_error_naming_file_and_field(tmp_path, text, says):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(UserError, match=re.escape(says)) as caught:
+        load_epoch(str(path))
+    assert str(path) in str(caught.value)
