@@ -61,6 +61,7 @@ def check(s):
 '''
 
 REAL = '''import argparse
+import pathlib
 import os
 import os.path
 import numpy.linalg
@@ -77,7 +78,8 @@ def check(s, thing):
     box.items.append(s)
     ns = argparse.Namespace(x=1)
     return (os.path.exists(s), path.join(s, sep), "abc".startswith("a"), Counter(s).most_common(1),
-            thing.anything, ns.x, box.items, numpy.linalg.norm, s.upper())
+            thing.anything, ns.x, box.items, numpy.linalg.norm, s.upper(),
+            pathlib.Path(s).with_suffix(".x").exists())  # jedi knows only PurePath there
 '''
 
 
@@ -115,8 +117,9 @@ def test_hallucination_names_what_does_not_exist_and_the_closest_real_names():
 
 
 def test_hallucination_accepts_real_names_and_what_it_cannot_know():
-    # unknown objects (a parameter), attributes made at run time (argparse.Namespace),
-    # the answer's own classes, and a top-level module the host lacks (the sandbox may have it)
+    # unknown objects (a parameter), attributes made at run time (argparse.Namespace), the
+    # answer's own classes, objects whose class jedi knows in part (a stub's Self: PurePath
+    # for Path), and a top-level module the host lacks (the sandbox may have it)
     assert lint(["hallucination"], REAL, "python") == []
 
 

@@ -4,9 +4,11 @@ Read by jedi against the real standard library and installed packages:
   - `import numpy.linalgs`, `from os import pathx`: a submodule or name the
     module lacks (a top-level module the host lacks is not reported: it may
     be installed in the sandbox);
-  - `re.matches`, `os.path.exist`, `"a".startwith`: an attribute that a
-    module, or an object or class of the standard library, lacks (objects of
-    other packages may gain attributes at run time: not reported).
+  - `re.matches`, `os.path.exist`, `"a".startwith`, `Counter(s).most_commons`:
+    an attribute that a module, a class of the standard library, or an object
+    of a built-in type or just built from a standard class lacks (objects of
+    other packages may gain attributes at run time; other objects' classes
+    jedi may know only in part: not reported).
 Each finding names the closest real names (difflib over what jedi lists).
 """
 
@@ -105,10 +107,26 @@ def _owner(source: Source, value: ast.expr) -> str | None:
     kinds = {d.type for d in definitions}
     if kinds == {"module"}:
         return f"module '{ast.unparse(value)}'"
-    if len(kinds) == 1 and kinds <= {"instance", "class"} and all(map(stdlib, definitions)):
-        name = definitions[0].name
-        return f"'{name}' object" if kinds == {"instance"} else f"type object '{name}'"
+    if not all(map(stdlib, definitions)):
+        return None
+    name = definitions[0].name
+    if kinds == {"class"}:
+        return f"type object '{name}'"
+    # An instance's class is exact for the built-in types and right after its constructor;
+    # elsewhere jedi may know only a base class (a stub's method returning Self gives
+    # PurePath for Path): not reported.
+    if kinds == {"instance"} and (all(d.module_name == "builtins" for d in definitions)
+                                  or _constructed(source, value)):
+        return f"'{name}' object"
     return None
+
+
+def _constructed(source: Source, value: ast.expr) -> bool:
+    """`Counter(s)`: a call of a class itself."""
+    if not isinstance(value, ast.Call):
+        return False
+    called = source.infer(*source.end(value.func))
+    return bool(called) and all(d.type == "class" for d in called)
 
 
 ANALYZER = Analyzer(NAME, "python", command(NAME), parse, needs="jedi", install="pip install 'codeinterview[lint]'")
