@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from codeinterview import generators  # noqa: E402
-from codeinterview.generators.grid import generate_questions, parse_grid  # noqa: E402
+from codeinterview.generators.grid import generate_question, parse_grid  # noqa: E402
 
 
 def stage(*args: str) -> Path:
@@ -41,7 +41,7 @@ def main() -> int:
         start, sizes, checks, hidden = time.perf_counter(), [], 0, 0
         for level in levels:
             for index in range(args.instances):
-                fields = generate_questions(gen, level, args.seed, index)
+                fields = generate_question(gen, level, args.seed, index)
                 sizes.append(len(json.dumps(fields)))
                 checks += len(fields["Checks"])
                 hidden += sum(c.get("visible") is False for c in fields["Checks"].values())

@@ -34,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "LO..HI/STEP, or V1|V2|...; unnamed knobs take their default range); "
                                 "repeatable; `--generate list` lists the generators and their knobs")
     generated.add_argument("--instances", type=int, default=2,
-                           help="questions drawn per level of the grid (default 2)")
-    generated.add_argument("--seed", type=int, default=0, help="the generators' seed (default 0)")
+                           help="questions drawn per level of --generate's grids (default 2; an epoch names its own)")
+    generated.add_argument("--seed", type=int, default=0, help="--generate's seed (default 0; an epoch names its own)")
     generated.add_argument("--epoch", metavar="NAME",
                            help="the grids, seed and instances of an epoch (epochs/NAME.yaml, or a path)")
     what.add_argument("--languages",

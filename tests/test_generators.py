@@ -13,7 +13,7 @@ from codeinterview import generators, prepare
 from codeinterview.cli import run_main
 from codeinterview.errors import EXIT_USER_ERROR, UserError
 from codeinterview.generators.epochs import epoch_suites, load_epoch, next_values
-from codeinterview.generators.grid import generate_questions, knob_values, parse_grid
+from codeinterview.generators.grid import generate_question, knob_values, parse_grid
 from codeinterview.generators.surfaces import Cell, Surface, wilson
 from helpers import output_path, records, stage
 
@@ -49,7 +49,7 @@ def test_different_seeds_draw_different_instances_of_the_same_difficulty(tmp_pat
     for name in generators.names():
         gen = generators.get(name)
         level = {k.name: k.hi for k in gen.KNOBS}
-        a, b = (generate_questions(gen, level, seed, 0) for seed in (1, 2))
+        a, b = (generate_question(gen, level, seed, 0) for seed in (1, 2))
         assert a["Checks"] != b["Checks"] and a["Signature"] == b["Signature"], name
         assert a["Generator"]["knobs"] == b["Generator"]["knobs"] == level
 
@@ -68,7 +68,7 @@ def test_every_level_of_every_default_grid_has_visible_and_hidden_checks():
     for name in generators.names():
         gen = generators.get(name)
         for level in parse_grid(name).levels():
-            checks = generate_questions(gen, level, 0, 0)["Checks"].values()
+            checks = generate_question(gen, level, 0, 0)["Checks"].values()
             assert any(c.get("visible") is False for c in checks), (name, level)
             assert any(c.get("visible", True) for c in checks), (name, level)
 
@@ -174,7 +174,7 @@ def test_careless_code_clears_the_easiest_level_and_fails_a_harder_one(name):
     hard = {k.name: k.hi for k in gen.KNOBS}
 
     def clears(level: dict, seed: int) -> bool:
-        question = generate_questions(gen, level, seed, 0)
+        question = generate_question(gen, level, seed, 0)
         spec = question_spec(question)
         return passes(lambda *args: careless(spec, *args), question)
 

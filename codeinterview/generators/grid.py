@@ -68,7 +68,7 @@ def question_name(generator: str, level: dict[str, int], index: int) -> str:
     return "/".join([generator, *(f"{k}={v}" for k, v in level.items()), str(index)])
 
 
-def generate_questions(gen: Generator, level: dict[str, int], seed: int, index: int,
+def generate_question(gen: Generator, level: dict[str, int], seed: int, index: int,
                        epoch: str | None = None) -> dict[str, Any]:
     """One question's fields: byte for byte a function of (generator, version, seed, level, index)."""
     provenance: dict[str, Any] = {"name": gen.NAME, "version": gen.VERSION, "seed": seed,
@@ -88,7 +88,7 @@ def generated_suite(grid: Grid, instances: int, seed: int, epoch: str | None = N
     for level in grid.levels():
         for index in range(instances):
             qname = question_name(grid.generator, level, index)
-            fields = generate_questions(gen, level, seed, index, epoch)
+            fields = generate_question(gen, level, seed, index, epoch)
             digest.update(json.dumps([qname, fields], sort_keys=True).encode())
             suite.questions.append(question_from_fields(qname, fields, name, f"{suite.path} {qname}"))
     suite.hash = digest.hexdigest()[:12]
