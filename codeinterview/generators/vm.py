@@ -158,11 +158,12 @@ def draw(rng: random.Random, level: dict[str, int]) -> Instance:
     broken = program(rng)[0]
     cases.append(Case((broken + [words["loop"] + " r0"],), "unclosed_loop_hidden", False))
     cases.append(Case(([f"{words['out']} r{spec['registers']}"],), "bad_register_hidden", False))
-    table = "; ".join(f"{word} = {op.upper()}" for op, word in words.items())
+    table = "; ".join(f"{word} means {op.upper()}" for op, word in words.items())
     return Instance(spec=spec, input="a list `program` of instruction strings (mnemonic and operands separated "
                                      "by one or more spaces)", output=(
         f"the list of values the program outputs, in order. The machine has {spec['registers']} registers "
-        f"r0..r{spec['registers'] - 1}, all 0 at the start. Mnemonics: {table}. "
+        f"r0..r{spec['registers'] - 1}, all 0 at the start. Each operation below is written with its "
+        f"own mnemonic (whatever the mnemonic's usual meaning): {table}. "
         "SET ra n: ra = n (n a decimal integer, maybe negative); ADD/SUB/MUL ra rb: ra = ra op rb; "
         "OUT ra: output ra; LOOP ra ... END: run the instructions up to the matching END as many times as "
         "ra held when the LOOP was reached (later changes to ra do not change the count; 0: "
