@@ -14,7 +14,7 @@ NAME = "graph"
 VERSION = 1
 SIGNATURE = "route(edges, start, goal)"
 KNOBS = (Knob("nodes", 4, 16, 60, "nodes in the graph", floor=2, step=6),
-         Knob("closed", 0, 2, 8, "nodes no route may pass through"))
+         Knob("closed", 0, 2, 8, "nodes no route may pass through (at most nodes - 2)"))
 
 
 def solve(spec: dict, edges: list, start: str, goal: str) -> list | None:
