@@ -29,7 +29,9 @@ from .records import (InterviewFields, KeySet, RecordWriter, RunIdentity, input_
 # interview.py flags handed to executors as options (None = backend default)
 EXECUTOR_OPTIONS = ("base_url", "api_key_env", "timeout", "max_retries", "context_size",
                     "gpu_layers", "device", "dtype", "batch_size", "replay", "inner",
-                    "max_attempts", "feedback_template", "reveal", "n_candidates", "lint")
+                    "max_attempts", "feedback_template", "reveal", "n_candidates", "lint",
+                    "search", "meta_temperature", "feedback_executor", "feedback_model",
+                    "feedback_base_url", "review", "review_with_verdict")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +71,22 @@ def build_parser() -> argparse.ArgumentParser:
     backend.add_argument("--n-candidates", type=int, help="feedback: best-of-n per attempt")
     backend.add_argument("--lint", help="feedback: static analyzers whose findings join the feedback "
                                         "(ruff, mypy; comma-separated; needs the 'lint' extra)")
+    backend.add_argument("--search", choices=("linear", "tree"),
+                         help="feedback: linear (one conversation, the default) or tree (best-first over "
+                              "--n-candidates answers per step, distinct sampling, backtracking; "
+                              "--max-attempts then counts model calls)")
+    backend.add_argument("--meta-temperature", type=float,
+                         help="feedback, tree: 0 expands the best open node (default); T > 0 draws one "
+                              "by a softmax of the scores at temperature T (seeded)")
+    backend.add_argument("--feedback-model", help="feedback: another model for the repairs (attempts "
+                                                  "after the first); --model answers first")
+    backend.add_argument("--feedback-executor", help="feedback: the repairs' backend (default: --inner)")
+    backend.add_argument("--feedback-base-url", help="feedback: the repairs' server URL (default: --base-url)")
+    backend.add_argument("--review", action="store_true", default=None,
+                         help="feedback: a person reviews each answer in the terminal; their words "
+                              "are the next turn, an empty reply approves (chat prompts, --concurrency 1)")
+    backend.add_argument("--review-with-verdict", action="store_true", default=None,
+                         help="feedback: --review, and the sandbox's verdict goes with the reviewer's words")
     GradingConfig.add_arguments(parser.add_argument_group(
         "grading (feedback: how attempts are graded; the same flags as evaluate.py's)"))
     add_ray_arguments(parser.add_argument_group('cluster (optional: pip install -e ".[ray]")'))
@@ -163,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                  "params_dropped": executor.dropped_params}
         asked: dict[str, tuple[dict[str, Any], int]] = {}  # in flight only: the executor bounds it
         with tqdm(total=max(0, prompts.count * samples - writer.resumed), desc=f"interview ({executor.name})",
-                  unit="answer", file=sys.stderr, dynamic_ncols=True) as bar:
+                  unit="answer", file=sys.stderr, dynamic_ncols=True,
+                  disable=bool(args.review or args.review_with_verdict)) as bar:  # the review owns the terminal
             for answer in executor.run(_requests(args.input, samples, run, writer, asked)):
                 base, sample = asked.pop(answer.key)
                 fields = stage_fields(InterviewFields, {**fixed, **answer.to_fields(), "sample": sample,

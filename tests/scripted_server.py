@@ -11,8 +11,10 @@ The server answers with the step after the furthest one whose trigger appears
 in what followed the first prompt (the feedback the harness sent), so it is
 stateless: the conversation alone decides the answer, as it would for a model. A step may
 hold several alternative answers; repeated identical requests cycle through
-them (best-of-n). `hold` makes requests at a given step wait on an event (to
-kill a run mid-question). Every request body is kept in `requests`.
+them (best-of-n). Sampled requests (temperature above 0) pick an alternative
+by their seed, as a sampling model would; greedy ones ignore the seed.
+`hold` makes requests at a given step wait on an event (to kill a run
+mid-question). Every request body is kept in `requests`.
 """
 
 from __future__ import annotations
@@ -59,10 +61,13 @@ class ScriptedModel(LocalJSONServer):
     # --- what the model "thinks" ---
 
     def locate(self, first: str) -> tuple[str, str]:
+        """The scripted function the prompt asks for: the one it names in backticks
+        (a benchmark's prompt also calls helpers), else the first it calls."""
         language = "javascript" if re.search(r"javascript", first, re.I) else "python"
-        for function, lang in self.script:
-            if lang == language and re.search(rf"\b{re.escape(function)}\(", first):
-                return function, language
+        for pattern in (r"`{}`", r"\b{}\("):
+            for function, lang in self.script:
+                if lang == language and re.search(pattern.format(re.escape(function)), first):
+                    return function, language
         raise LookupError(f"no script for this prompt: {first[:200]!r}")
 
     def step_of(self, steps: list[Step], later: str) -> int:
@@ -95,7 +100,9 @@ class ScriptedModel(LocalJSONServer):
             self.reached[key].set()
             self.hold[key].wait(60)
         code = steps[index].code
-        code = code[repeat % len(code)] if isinstance(code, list) else code
+        if isinstance(code, list):
+            sampled = (body.get("temperature") or 0) > 0
+            code = code[(int(body.get("seed") or 0) * sampled + repeat) % len(code)]
         if chat:
             text = f"Here is the function:\n```{language}\n{code}\n```\n"
         else:  # continue the prompt's first line of the function

@@ -10,14 +10,32 @@ best-scoring answer, whose failure is fed back (as LLMcoder does). With
 --lint ruff,mypy the code is also read by static analyzers (codeinterview.lint)
 and their findings join the feedback.
 
+--search tree (codeinterview.search) grows a tree of conversations instead:
+each expansion asks --n-candidates answers with distinct sampling (a seed per
+candidate, a temperature that rises when candidates repeat; a repeat is asked
+again and never expanded), and the open node of best merit (sandbox score,
+analyzer findings as tie-breakers; --meta-temperature T > 0 draws by a softmax)
+is expanded next, so a dead end is left instead of repaired forever. There
+--max-attempts counts model calls, and every call is one attempt (a node:
+`attempt` is its id, `parent` the node it continues, 0 the question's prompt).
+
+--feedback-model (with --feedback-executor, --feedback-base-url) asks another
+model for the repairs; the first answers are the --model's. --review puts a
+person in the loop (codeinterview.search.review): each answer is shown with its
+verdict, and their words go back to the model as its next turn (with the
+verdict under --review-with-verdict); an empty reply approves and ends the question.
+
 The record's answer is the last attempt's; every attempt (answer, code,
 verdict, feedback sent, tokens, latency) is kept in `attempts`, and `usage` and
 `latency_s` add up all attempts. `feedback` records the policy used.
 
 Resume: each finished attempt is appended (and flushed) to a journal beside
-the output, OUTPUT.attempts.ndjson. The main output only holds finished
-questions, so a killed run restarts each unfinished question after its last
-journaled attempt instead of asking the model again.
+the output, OUTPUT.attempts.ndjson (a review, given after its attempt was
+journaled, is appended as an amendment of it). The main output only holds
+finished questions, so a killed run restarts each unfinished question after its
+last journaled attempt instead of asking the model again: a tree search replays
+its journaled nodes through the same (seeded) choices, and a half-reviewed
+question shows the answer left unreviewed.
 """
 
 from __future__ import annotations
@@ -26,6 +44,7 @@ import hashlib
 import json
 import logging
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +54,28 @@ from ..grading import grade_answer
 from ..verdicts import VerdictCache
 from ..grading_config import GradingConfig
 from ..lint import lint, parse_linters
-from ..questions import question_from_fields
+from ..questions import Question, question_from_fields
 from ..records import Status
+from ..search.review import Reviewer, Shown, question_text
+from ..search.sampling import Sampler, Sampling
+from ..search.tree import Tree
 from . import get_executor_class
 from .base import Answer, Executor, Request
 
 log = logging.getLogger(__name__)
+
+SEARCHES = ("linear", "tree")
+FIRST, REPAIR = "first", "repair"   # which model answers: the first answer, or a repair
+
+
+@dataclass
+class _Asked:
+    """One question being worked on."""
+    request: Request
+    question: Question
+    language: str
+    template: FeedbackTemplate
+
 
 class FeedbackExecutor(Executor):
     name = "feedback"
@@ -51,12 +86,17 @@ class FeedbackExecutor(Executor):
                  inner: str | None = None, max_attempts: int | None = None,
                  feedback_template: str | None = None, reveal: str | None = None,
                  n_candidates: int | None = None, lint: str | list[str] | None = None,
+                 search: str | None = None, meta_temperature: float | None = None,
+                 feedback_executor: str | None = None, feedback_model: str | None = None,
+                 feedback_base_url: str | None = None, review: bool | Reviewer | None = None,
+                 review_with_verdict: bool | None = None,
                  grading: GradingConfig | None = None, **inner_options: Any):
         if not inner:
             raise UserError("executor 'feedback' needs --inner NAME, the executor that answers "
                             "(e.g. --inner openai)")
-        if inner == self.name:
-            raise UserError("--inner feedback: the feedback executor cannot wrap itself")
+        if self.name in (inner, feedback_executor):
+            raise UserError(f"--{'inner' if inner == self.name else 'feedback-executor'} feedback: "
+                            "the feedback executor cannot wrap itself")
         inner_class = get_executor_class(inner)
         # The wrapper honours exactly what the model behind it honours.
         self.supported_params = inner_class.supported_params
@@ -64,12 +104,23 @@ class FeedbackExecutor(Executor):
         self.max_attempts = 3 if max_attempts is None else int(max_attempts)
         self.n_candidates = 1 if n_candidates is None else int(n_candidates)
         self.reveal = reveal or "visible"
+        self.search = search or "linear"
+        self.meta_temperature = float(meta_temperature or 0.0)
+        self.review = bool(review or review_with_verdict)
+        self.review_with_verdict = bool(review_with_verdict)
         if self.max_attempts < 1:
             raise UserError("--max-attempts must be at least 1")
         if self.n_candidates < 1:
             raise UserError("--n-candidates must be at least 1")
         if self.reveal not in REVEAL:
             raise UserError(f"--reveal {self.reveal}: choose one of {', '.join(REVEAL)}")
+        if self.search not in SEARCHES:
+            raise UserError(f"--search {self.search}: choose one of {', '.join(SEARCHES)}")
+        if self.meta_temperature < 0 or (self.meta_temperature and self.search != "tree"):
+            raise UserError("--meta-temperature must be 0 or more, and only applies to --search tree")
+        if self.review and (self.search != "linear" or self.concurrency > 1):
+            raise UserError("--review shows one answer at a time to one person: use it with "
+                            "--search linear and --concurrency 1")
         self.linters = parse_linters(lint)
         self.template_name = feedback_template
         self._templates: dict[tuple[bool, bool], FeedbackTemplate] = {}
@@ -78,6 +129,20 @@ class FeedbackExecutor(Executor):
         self.inner = inner_class(model=model, params=self.params, concurrency=1, lenient=lenient,
                                  **inner_options)
         self.model = self.inner.model
+        # (class, model, options) of each role; the repairs' model is the first's unless told
+        self._roles: dict[str, tuple[type[Executor], str | None, dict[str, Any]]] = {
+            FIRST: (inner_class, model, inner_options)}
+        self._answerers: dict[tuple[str, str], Executor] = {}
+        self.repairer: Executor | None = None
+        if feedback_executor or feedback_model or feedback_base_url:
+            repair_class = get_executor_class(feedback_executor or inner)
+            repair_options = {**inner_options, **({"base_url": feedback_base_url} if feedback_base_url else {})}
+            self._roles[REPAIR] = (repair_class, feedback_model or model, repair_options)
+            self.repairer = repair_class(model=feedback_model or model, params=self.params, concurrency=1,
+                                         lenient=lenient, **repair_options)
+        self.lenient = lenient
+        # (a Reviewer may be handed in, reading another stream than the terminal's)
+        self.reviewer = review if isinstance(review, Reviewer) else Reviewer() if self.review else None
         self.grading = grading or GradingConfig()
         self.limits = self.grading.limits
         self._timing = self.grading.relative_timeout()
@@ -89,10 +154,19 @@ class FeedbackExecutor(Executor):
     # --- provenance ---
 
     def policy(self) -> dict[str, Any]:
-        """What every record says about how it was interviewed (its `feedback` field)."""
-        return {"inner": self.inner.name, "max_attempts": self.max_attempts, "reveal": self.reveal,
-                "template": self.template_name, "n_candidates": self.n_candidates,
-                "lint": self.linters}
+        """What every record says about how it was interviewed (its `feedback` field).
+        Keys beyond the linear loop's appear only when used, so the identity of
+        runs made before they existed is unchanged."""
+        out: dict[str, Any] = {
+            "inner": self.inner.name, "max_attempts": self.max_attempts, "reveal": self.reveal,
+            "template": self.template_name, "n_candidates": self.n_candidates, "lint": self.linters}
+        if self.search != "linear":
+            out.update(search=self.search, meta_temperature=self.meta_temperature)
+        if self.repairer is not None:
+            out["feedback_model"] = {"executor": self.repairer.name, "model": self.repairer.model}
+        if self.review:
+            out["review"] = {"with_verdict": self.review_with_verdict}
+        return out
 
     def describe(self) -> dict[str, Any]:
         inner = self.inner.describe()
@@ -116,67 +190,188 @@ class FeedbackExecutor(Executor):
         if not isinstance(fields, dict) or ("Checks" not in fields and fields.get("Kind") != "program"):
             raise UserError(f"record {request.key} carries no question with checks or tests; the "
                             "feedback executor needs records written by prepare.py")
+        if self.review and not request.is_chat:
+            raise UserError(f"record {request.key}: --review sends the reviewer's words as the next "
+                            "message of a conversation; prepare the prompts with a chat template")
         question = question_from_fields(str(record.get("name")), fields, str(record.get("suite")),
                                         f"record {request.key}")
-        code_prefix = record.get("code_prefix")
-        template = self._template(request.is_chat, question.kind == "program")
-        attempts = self.journal.done(request.key) if self.journal else []
-        prompt = request.prompt
+        asked = _Asked(request, question, language,
+                       self._template(request.is_chat, question.kind == "program"))
+        done = self.journal.done(request.key) if self.journal else []
+        if self.search == "tree":
+            attempts, kept = self._tree(asked, done)
+        else:
+            attempts = self._linear(asked, done)
+            kept = len(attempts)
+        return _final_answer(request.key, attempts, kept)
+
+    def _linear(self, asked: _Asked, attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One conversation, attempt after attempt (today's loop; with --review, the person's)."""
+        request = asked.request
+        prompt, code_prefix = request.prompt, request.record.get("code_prefix")
         for past in attempts:  # rebuild the conversation the journal left off at
+            if self.reviewer and "review" not in past:  # killed while it waited for its review
+                self._review(asked, past)
             prompt, code_prefix = _next_prompt(prompt, past, request.is_chat, code_prefix)
-        while not _finished(attempts, self.max_attempts):
+        while not _finished(attempts, self.max_attempts, self.review):
             number = len(attempts) + 1
             attempt = {"attempt": number,
-                       **self._attempt(request, prompt, question, language, code_prefix)}
-            if attempt["status"] != Status.PASS and number < self.max_attempts \
-                    and attempt["finish_reason"] != "error":
-                feedback, prefix = template.render(
-                    question, language, attempt["graded"], attempt["answer"], number,
-                    self.max_attempts, self.reveal, self.limits.check_timeout_s,
-                    attempt.get("lint") or [])
-                attempt["feedback"] = feedback
-                if not request.is_chat:
-                    attempt["next_code_prefix"] = prefix
-            attempt.pop("graded")
+                       **self._attempt(asked, prompt, code_prefix, FIRST if number == 1 else REPAIR)}
+            self._add_feedback(asked, attempt, number)
             if self.journal:
                 self.journal.append(request.key, attempt)
+            if self.reviewer:
+                self._review(asked, attempt)
             attempts.append(attempt)
             prompt, code_prefix = _next_prompt(prompt, attempt, request.is_chat, code_prefix)
-        return _final_answer(request.key, attempts)
+        return attempts
 
-    def _attempt(self, request: Request, prompt, question, language: str,
-                 code_prefix: str | None) -> dict[str, Any]:
+    def _tree(self, asked: _Asked, journaled: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+        """Best-first search over conversations; (every node in call order, the kept node's id).
+        Journaled nodes are replayed through the same choices instead of asking again."""
+        request = asked.request
+        tree = Tree(self.meta_temperature, seed=Journal.slot(request.key))
+        sampler = Sampler()
+        attempts: list[dict[str, Any]] = []
+        while len(attempts) < self.max_attempts:
+            parent = tree.select()
+            if parent is None:  # every branch passed on, repeated itself, or was refused
+                break
+            prompt, code_prefix = request.prompt, request.record.get("code_prefix")
+            for ancestor in tree.path(parent):
+                prompt, code_prefix = _next_prompt(prompt, attempts[ancestor - 1], request.is_chat, code_prefix)
+            fresh = calls = 0   # a repeat is asked again, at most n times per expansion
+            while fresh < self.n_candidates and calls < 2 * self.n_candidates \
+                    and len(attempts) < self.max_attempts:
+                number = len(attempts) + 1
+                if number <= len(journaled):
+                    attempt = journaled[number - 1]
+                else:
+                    attempt = self._node(asked, tree, number, parent, sampler.at(calls), prompt, code_prefix)
+                    if self.journal:
+                        self.journal.append(request.key, attempt)
+                attempts.append(attempt)
+                calls += 1
+                node = tree.add(attempt)
+                if attempt.get("duplicate_of") is not None:
+                    sampler.repeated()
+                    continue
+                fresh += 1
+                if node.passed:
+                    return _kept(attempts, node.id)
+        return _kept(attempts, tree.best())
+
+    def _node(self, asked: _Asked, tree: Tree, number: int, parent: int, sampling: Sampling,
+              prompt, code_prefix: str | None) -> dict[str, Any]:
+        """One model call of the tree search, graded, as its node's record."""
+        role = FIRST if parent == 0 else REPAIR
+        answer, graded = self._call(asked, prompt, code_prefix, self._answerer(role, sampling))
+        attempt = {"attempt": number, "parent": parent, **self._describe(asked, answer, graded, code_prefix)}
+        duplicate = tree.duplicate_of(graded.get("code"), answer.text)
+        if duplicate is not None:
+            attempt["duplicate_of"] = duplicate
+        else:
+            self._add_feedback(asked, attempt, tree.nodes[parent].depth + 1 if parent else 1,
+                               last=number >= self.max_attempts)
+        attempt.pop("graded", None)
+        return attempt
+
+    def _add_feedback(self, asked: _Asked, attempt: dict[str, Any], number: int,
+                      last: bool | None = None) -> None:
+        """The feedback message(s) on a failed attempt, when another attempt may follow."""
+        last = number >= self.max_attempts if last is None else last
+        if attempt["status"] != Status.PASS and not last and attempt["finish_reason"] != "error":
+            feedback, prefix = asked.template.render(
+                asked.question, asked.language, attempt["graded"], attempt["answer"], number,
+                self.max_attempts, self.reveal, self.limits.check_timeout_s, attempt.get("lint") or [])
+            attempt["feedback"] = feedback
+            if not asked.request.is_chat:
+                attempt["next_code_prefix"] = prefix
+        attempt.pop("graded", None)
+
+    def _review(self, asked: _Asked, attempt: dict[str, Any]) -> None:
+        """Show the attempt to the reviewer; their words become the next turn (journaled as an
+        amendment of the attempt). The sandbox's feedback, if any, was rendered with the attempt."""
+        assert self.reviewer is not None
+        number = attempt["attempt"]
+        rendered = attempt.get("feedback") or []
+        verdict_text = "\n\n".join(m["content"] for m in rendered) or attempt["verdict"].get("summary", "")
+        text = self.reviewer.ask(Shown(
+            title=f"{asked.question.suite}/{asked.question.name} {asked.language} - attempt {number} "
+                  f"of {self.max_attempts}",
+            question=question_text(asked.request.prompt), language=asked.language,
+            code=attempt.get("code") or attempt["answer"], status=str(attempt["status"]),
+            verdict=verdict_text))
+        review: dict[str, Any] = {"approved": not text, "text": text or None,
+                                  "with_verdict": self.review_with_verdict}
+        feedback = None
+        if text and number < self.max_attempts:
+            content = "\n\n".join([text, *(m["content"] for m in rendered)]) if self.review_with_verdict \
+                else text
+            feedback = [{"role": "user", "content": content}]
+        attempt.update(review=review, feedback=feedback)
+        if self.journal:
+            self.journal.amend(asked.request.key, number, {"review": review, "feedback": feedback})
+
+    def _attempt(self, asked: _Asked, prompt, code_prefix: str | None, role: str) -> dict[str, Any]:
         """Ask n candidates, grade each, keep the best (the first of equals)."""
-        candidates = []
-        for _ in range(self.n_candidates):
-            answer = self.inner._timed_ask(Request(request.key, prompt, request.sample, request.record))
-            graded = self._grade(question, language, answer.text, code_prefix)
-            candidates.append((answer, graded))
+        candidates = [self._call(asked, prompt, code_prefix, self._answerer(role))
+                      for _ in range(self.n_candidates)]
         best = max(range(len(candidates)), key=lambda i: (candidates[i][1]["status"] == Status.PASS,
                                                          candidates[i][1]["score"], -i))
         answer, graded = candidates[best]
-        attempt = {
-            "answer": answer.text, "code": graded.get("code"), "code_prefix": code_prefix,
-            "status": graded["status"], "passed": graded["passed"], "total": graded["total"],
-            "score": graded["score"],
-            "verdict": verdict(graded, question, language, self.reveal, self.limits.check_timeout_s),
-            "feedback": None, "finish_reason": answer.finish_reason,
-            "usage": _sum_usage([a for a, _ in candidates]),
-            "latency_s": round(sum(a.latency_s or 0 for a, _ in candidates), 4),
-            "retries": sum(a.retries for a, _ in candidates), "params_sent": answer.params_sent,
-            "graded": graded,
-        }
-        if self.linters:
-            attempt["lint"] = lint(self.linters, graded.get("code"), language,
-                                   _preamble(question, language, graded.get("code")))
-        if answer.reasoning:
-            attempt["reasoning"] = answer.reasoning
+        attempt = self._describe(asked, *candidates[best], code_prefix)
+        attempt["usage"] = _sum_usage([a for a, _ in candidates])
+        attempt["latency_s"] = round(sum(a.latency_s or 0 for a, _ in candidates), 4)
+        attempt["retries"] = sum(a.retries for a, _ in candidates)
         if len(candidates) > 1:
             attempt["best_candidate"] = best
             attempt["candidates"] = [{"answer": a.text, "status": g["status"], "score": g["score"],
                                       "usage": _sum_usage([a]), "latency_s": a.latency_s}
                                      for a, g in candidates]
         return attempt
+
+    def _call(self, asked: _Asked, prompt, code_prefix: str | None,
+              answerer: Executor) -> tuple[Answer, dict[str, Any]]:
+        request = asked.request
+        answer = answerer._timed_ask(Request(request.key, prompt, request.sample, request.record))
+        return answer, self._grade(asked.question, asked.language, answer.text, code_prefix)
+
+    def _describe(self, asked: _Asked, answer: Answer, graded: dict[str, Any],
+                  code_prefix: str | None) -> dict[str, Any]:
+        """One answer's attempt record (its `graded` is dropped once feedback is rendered)."""
+        attempt = {
+            "answer": answer.text, "code": graded.get("code"), "code_prefix": code_prefix,
+            "status": graded["status"], "passed": graded["passed"], "total": graded["total"],
+            "score": graded["score"],
+            "verdict": verdict(graded, asked.question, asked.language, self.reveal,
+                               self.limits.check_timeout_s),
+            "feedback": None, "finish_reason": answer.finish_reason,
+            "usage": _sum_usage([answer]), "latency_s": answer.latency_s, "retries": answer.retries,
+            "params_sent": answer.params_sent, "graded": graded,
+        }
+        if self.linters:
+            attempt["lint"] = lint(self.linters, graded.get("code"), asked.language,
+                                   _preamble(asked.question, asked.language, graded.get("code")))
+        if answer.reasoning:
+            attempt["reasoning"] = answer.reasoning
+        return attempt
+
+    def _answerer(self, role: str, sampling: Sampling | None = None) -> Executor:
+        """The executor for a role (the repairs' falls back to the first's), at a sampling:
+        one per distinct override, built on first use (backends take parameters when built)."""
+        role = role if role in self._roles else FIRST
+        base = self.repairer if role == REPAIR and self.repairer is not None else self.inner
+        overrides = sampling.overrides(self.params, base.supported_params) if sampling else {}
+        if not overrides or all(self.params.get(k) == v for k, v in overrides.items()):
+            return base
+        key = (role, json.dumps(overrides, sort_keys=True))
+        with self._lock:
+            if key not in self._answerers:
+                cls, model, options = self._roles[role]
+                self._answerers[key] = cls(model=model, params={**self.params, **overrides}, concurrency=1,
+                                           lenient=self.lenient, **options)
+            return self._answerers[key]
 
     def _grade(self, question, language: str, text: str, code_prefix: str | None) -> dict[str, Any]:
         """Grade in the sandbox; an infrastructure error is retried once, then stops the run
@@ -208,7 +403,10 @@ class FeedbackExecutor(Executor):
             self._sandbox = None
         if self.journal:
             self.journal.close()
-        self.inner.close()
+        for executor in [self.inner, self.repairer, *self._answerers.values()]:
+            if executor is not None:
+                executor.close()
+        self._answerers.clear()
 
 
 def _template_is_chat(name: str) -> bool:
@@ -229,11 +427,12 @@ def _preamble(question, language: str, code: str | None) -> str:
     return body[:-len(code)] if body and body.endswith(code) else ""
 
 
-def _finished(attempts: list[dict[str, Any]], max_attempts: int) -> bool:
+def _finished(attempts: list[dict[str, Any]], max_attempts: int, review: bool = False) -> bool:
     if not attempts:
         return False
     last = attempts[-1]
-    return (last["status"] == Status.PASS or len(attempts) >= max_attempts
+    return ((last["status"] == Status.PASS and not review)   # a reviewer may still ask for more
+            or len(attempts) >= max_attempts
             or last.get("finish_reason") == "error"    # the prompt itself was refused
             or last.get("feedback") is None)           # nothing more to say (e.g. resumed with fewer attempts)
 
@@ -257,8 +456,18 @@ def _sum_usage(answers: list[Answer]) -> dict[str, int | None]:
             "completion_tokens": total(a.completion_tokens for a in answers)}
 
 
-def _final_answer(key: str, attempts: list[dict[str, Any]]) -> Answer:
-    last = attempts[-1]
+def _kept(attempts: list[dict[str, Any]], node: int) -> tuple[list[dict[str, Any]], int]:
+    """The tree's nodes, the one the record keeps marked."""
+    for attempt in attempts:
+        attempt.pop("kept", None)
+    attempts[node - 1]["kept"] = True
+    return attempts, node
+
+
+def _final_answer(key: str, attempts: list[dict[str, Any]], kept: int) -> Answer:
+    """The record's answer is the kept attempt's (the last, for a linear loop); usage
+    and latency add up every attempt."""
+    last = attempts[kept - 1]
 
     def total(field):
         values = [(a.get("usage") or {}).get(field) for a in attempts]
@@ -307,28 +516,37 @@ class Journal:
                 ignored += 1
                 continue
             done = self._attempts.setdefault(entry["key"], [])
-            if entry["attempt"]["attempt"] == len(done) + 1:
+            if "amend" in entry:  # a review given after its attempt was journaled
+                if 0 < entry["amend"] <= len(done):
+                    done[entry["amend"] - 1] = {**done[entry["amend"] - 1], **entry["fields"]}
+            elif entry["attempt"]["attempt"] == len(done) + 1:
                 done.append(entry["attempt"])
         if ignored:
             log.warning("%s: ignoring %d attempts journaled by a different run", self.path, ignored)
 
     @staticmethod
-    def _slot(key: str) -> str:
+    def slot(key: str) -> str:
         """The request key without its run id: a run killed before its first
         record was written resumes as a new instance, with the same fingerprint."""
         return key.split("|", 1)[-1]
 
     def done(self, key: str) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self._attempts.get(self._slot(key), []))
+            return list(self._attempts.get(self.slot(key), []))
 
     def append(self, key: str, attempt: dict[str, Any]) -> None:
-        line = json.dumps({"key": self._slot(key), "fingerprint": self.fingerprint, "attempt": attempt},
-                          ensure_ascii=False, default=str)
+        self._write({"key": self.slot(key), "fingerprint": self.fingerprint, "attempt": attempt})
+
+    def amend(self, key: str, number: int, fields: dict[str, Any]) -> None:
+        """Fields added to attempt `number` after it was journaled (a review)."""
+        self._write({"key": self.slot(key), "fingerprint": self.fingerprint, "amend": number,
+                     "fields": fields})
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False, default=str)
         with self._lock:
             self._handle.write(line + "\n")
             self._handle.flush()
-            self._attempts.setdefault(key, []).append(attempt)
 
     def close(self) -> None:
         with self._lock:
