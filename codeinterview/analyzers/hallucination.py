@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Any
 
 from .base import Analyzer, Finding, finding
 from .jedi_source import Source, closest, did_you_mean, command, parse, stdlib
@@ -45,16 +46,18 @@ def _module(source: Source, dotted: str, line: int, column: int) -> list[Finding
     if source.lines[line - 1][column:column + len(dotted)] != dotted:
         return []  # spaces inside the dotted name: positions unknown
     start = column
-    for depth, part in enumerate(dotted.split(".")):
+    parents: list[Any] = []  # the modules (jedi's) that the name so far resolves to
+    for part in dotted.split("."):
         end = start + len(part)
-        if not source.infer(line, end):
-            if depth == 0:
+        found = source.infer(line, end)
+        if not found:
+            if not parents:
                 return []
             parent = dotted[:start - column - 1]
-            names = closest(part, source.importable(f"import {parent}."))
+            names = closest(part, [n for p in parents for n in source.module_names(p)])
             return [finding(NAME, "unknown-module", line, start + 1,
                             f"module '{parent}' has no submodule '{part}'{did_you_mean(names)}")]
-        start = end + 1
+        start, parents = end + 1, [d for d in found if d.type == "module"]
     return []
 
 
@@ -65,7 +68,8 @@ def _from_import(source: Source, node: ast.ImportFrom) -> list[Finding]:
     if not at:
         return []
     problems = _module(source, node.module, node.lineno, at.end())
-    if problems or not source.infer(node.lineno, at.end() + len(node.module)):
+    modules = [d for d in source.infer(node.lineno, at.end() + len(node.module)) if d.type == "module"]
+    if problems or not modules:
         return problems  # the module itself is wrong, or not on the host
     out = []
     for alias in node.names:
@@ -73,7 +77,7 @@ def _from_import(source: Source, node: ast.ImportFrom) -> list[Finding]:
             continue
         start = source.column(alias.lineno, alias.col_offset)
         if not source.infer(alias.lineno, start + len(alias.name)):
-            names = closest(alias.name, source.importable(f"from {node.module} import "))
+            names = closest(alias.name, [n for m in modules for n in source.module_names(m)])
             out.append(finding(NAME, "unknown-name", alias.lineno, start + 1,
                                f"module '{node.module}' has no name '{alias.name}'{did_you_mean(names)}"))
     return out
@@ -84,11 +88,11 @@ def _attribute(source: Source, node: ast.Attribute) -> list[Finding]:
     start = end - len(node.attr)
     if source.infer(line, end):
         return []
-    names = source.names_at(line, start)
-    if not names or node.attr in names or "__getattr__" in names:  # unknown, or attributes made at run time
-        return []
-    owner = _owner(source, node.value)
+    owner = _owner(source, node.value)  # cheap, so first: the completion below costs tenths of a second
     if owner is None:
+        return []
+    names = source.names_at(line, start)  # inherited and re-exported names too
+    if not names or node.attr in names or "__getattr__" in names:  # unknown, or attributes made at run time
         return []
     return [finding(NAME, "unknown-attribute", line, start + 1,
                     f"{owner} has no attribute '{node.attr}'{did_you_mean(closest(node.attr, names))}")]

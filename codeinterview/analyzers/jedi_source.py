@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import pkgutil
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,11 +66,16 @@ class Source:
             return []
 
     @staticmethod
-    def importable(statement: str) -> list[str]:
-        """What jedi would complete at the end of an import statement (`from os import `).
-        A script of its own: completing inside the answer's imports upsets jedi's later
-        answers on the same script (seen with jedi 0.20: `os.path.` completed to nothing)."""
-        return [c.name for c in _script(statement, None).complete()]
+    def module_names(module: Any) -> list[str]:
+        """The names a module defines, and its submodules when it is a package (listed from
+        its folder, nothing imported). Not jedi's completion inside the answer's import
+        statements: that takes seconds for `from os import`, and upsets jedi's later answers
+        on the same script (jedi 0.20: `os.path.` then completed to nothing)."""
+        names = [n.name for n in module.defined_names()]
+        path = module.module_path
+        if path is not None and Path(path).name.startswith("__init__."):
+            names += [m.name for m in pkgutil.iter_modules([str(Path(path).parent)])]
+        return names
 
     def external(self, definition: Any) -> bool:
         """Defined outside the answer: the standard library or an installed package."""
@@ -77,12 +83,12 @@ class Source:
         return definition.in_builtin_module() or (path is not None and Path(path) != self.path)
 
 
-def _script(code: str, path: Path | None) -> Any:
+def _script(code: str, path: Path) -> Any:
     import jedi  # the analyzers' own process only
 
     # this process is the scratch interpreter: jedi needs no subprocess of its own
     # to inspect compiled modules (a few tenths of a second less per answer)
-    return jedi.Script(code, path=str(path) if path else None, environment=jedi.InterpreterEnvironment())
+    return jedi.Script(code, path=str(path), environment=jedi.InterpreterEnvironment())
 
 
 def stdlib(definition: Any) -> bool:
