@@ -5,6 +5,7 @@ not (in about 95% of draws)."""
 
 from __future__ import annotations
 
+import csv
 import random
 from pathlib import Path
 
@@ -102,6 +103,11 @@ def test_identical_runs_are_within_noise_and_the_verdict_is_printed(tmp_path):
     same = paired((("s", f"Q{i}"), 1, 1, 1, 1) for i in range(QUESTIONS))
     assert same is not None and same.verdict is Verdict.NOISE and same.difference == 0
     proc = stage("report.py", "--compare", a, better, "--output-dir", tmp_path / "out")
+    # the leaderboard says it too: a against the top row (b), paired on the same questions
+    board = {r["model"]: r for r in csv.DictReader((tmp_path / "out" / "leaderboard.csv").open())}
+    assert board["a"]["vs_top"] == "worse" and float(board["a"]["vs_top_high"]) < 0
+    assert float(board["a"]["vs_top_points"]) == round(float(board["a"]["score_pct"]) - 100, 1)
+    assert board["b"]["vs_top"] == ""  # the top row itself
     line = next(line for line in proc.stdout.splitlines() if "all suites" in line)
     assert "B better" in line and "seed 0" in proc.stdout and "paired" in proc.stdout
     assert "95% interval: percentile bootstrap over questions (1000 resamples, seed 0)" in proc.stdout

@@ -44,7 +44,7 @@ def question_file(suite: str, name: str) -> str:
 def sort_key(text: Any) -> str:
     """What a column sorts by: the percentage in '12/14 (85.7%)', else the first number, else the text."""
     text = str(text)
-    match = re.search(r"\((-?[\d.]+)%", text) or re.match(r"\s*(?:mean\s+)?(-?[\d.]+)", text)
+    match = re.search(r"\((-?[\d.]+)%", text) or re.match(r"\s*(?:mean\s+)?([-+]?[\d.]+)", text)
     return match.group(1) if match else text.lower()
 
 

@@ -9,6 +9,7 @@ from .table import SUITE
 from .tally import GROUP
 
 OVERALL = "overall (checks pooled)"
+VERSUS = "vs top (points, paired)"
 METADATA = {"name": "name", "size": "size", "quantisation": "quant", "licence": "licence", "tags": "tags"}
 METRICS = {"levenshtein": "levenshtein", "bleu": "BLEU", "sequence_ratio": "sequence ratio",
            "identifier_share": "identifier share"}
@@ -34,6 +35,14 @@ def _rate(value, low, high) -> str:
     if pd.isna(value):
         return "-"
     return f"{value:.3f}" + (f" [{low:.3f}-{high:.3f}]" if pd.notna(low) and pd.notna(high) else "")
+
+
+def _versus(points, low, high, word) -> str:
+    """'-12.5 worse [-20.0, +5.0]': points behind the top row on shared questions, paired."""
+    if pd.isna(points) or not isinstance(word, str):
+        return "-"
+    interval = f" [{low:+.1f}, {high:+.1f}]" if pd.notna(low) and pd.notna(high) else ""
+    return f"{points:+.1f} {word}{interval}"
 
 
 def _spread(runs, mean, low, high) -> str:
@@ -76,6 +85,8 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
     for language in languages:
         shown[language] = _score(table, f"{language}_")
     shown[OVERALL] = _score(table, "")
+    shown[VERSUS] = [_versus(*v) for v in zip(table.vs_top_points, table.vs_top_low, table.vs_top_high,
+                                              table.vs_top)]
     shown["answers fully passed"] = [fraction(a, b) for a, b in zip(table.answers_passed, table.answers)]
     for column in [c for c in table.columns if c.startswith("pass@") and not c.endswith(("_low", "_high"))]:
         shown[column] = [_rate(*v) for v in zip(table[column], table[f"{column}_low"], table[f"{column}_high"])]

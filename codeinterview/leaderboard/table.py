@@ -122,11 +122,13 @@ def _metadata(tally: Tally, row: Row, models: Catalog | None) -> dict[str, Any]:
 def leaderboard(tally: Tally, suite: str | None = None, language: str | None = None,
                 models: Catalog | None = None) -> pd.DataFrame:
     """One row per model/template/params (plain columns, for CSV), on a slice (None: all),
-    grouped by prompt kind, best score first; `best` marks each model's best row."""
+    grouped by prompt kind, best score first; `best` marks each model's best row; vs_top*
+    compare each row with the slice's top score (paired, on the questions both answered)."""
     cells = tally.select(suite, language)
     languages, suites = tally.languages(cells), sorted({key[1] for key in cells})
+    parts = by_row(cells)
     rows = [{**_row(row, part, languages, suites), **_metadata(tally, row, models)}
-            for row, part in sorted(by_row(cells).items())]
+            for row, part in sorted(parts.items())]
     table = pd.DataFrame(rows)
     if table.empty:
         return table
@@ -134,8 +136,28 @@ def leaderboard(tally: Tally, suite: str | None = None, language: str | None = N
     table = table.reset_index(drop=True)
     ranked = table.sort_values(["score_pct"], ascending=False, na_position="last", kind="stable")
     table["best"] = table.index.isin(ranked.drop_duplicates("model").index)
+    top = tuple(ranked.iloc[0][GROUP])
+    versus = [_versus(parts[row], parts[top]) if row != top else {} for row in map(tuple, table[GROUP].values)]
+    for column in ("vs_top_points", "vs_top_low", "vs_top_high", "vs_top"):
+        table[column] = [v.get(column) for v in versus]
     table["interval"] = stats.METHOD
     return table
+
+
+def _versus(mine: dict[CellKey, Cell], top: dict[CellKey, Cell]) -> dict[str, Any]:
+    """A row against the slice's top row, on the questions both answered: the difference in
+    score points, its paired-bootstrap interval, and whether it is worse, better or within noise."""
+    theirs = {key[1:]: cell for key, cell in top.items()}
+    units = [((key[1], key[2]), cell.passed, cell.total, other.passed, other.total)
+             for key, cell in mine.items() if (other := theirs.get(key[1:])) is not None]
+    result = stats.paired(units)
+    if result is None:
+        return {}
+    word = {stats.Verdict.A_BETTER: "better", stats.Verdict.B_BETTER: "worse"}.get(result.verdict, "within noise")
+    interval = result.interval
+    return {"vs_top_points": round(100 * result.difference, 1), "vs_top": word,
+            "vs_top_low": round(100 * interval.low, 1) if interval else None,
+            "vs_top_high": round(100 * interval.high, 1) if interval else None}
 
 
 def attempt_table(tally: Tally) -> pd.DataFrame:
