@@ -85,8 +85,12 @@ def _attempt(attempt: dict[str, Any], number: int) -> list[str]:
     where = []
     if "parent" in attempt:  # tree search: the node it grew from
         where.append(f"from attempt {attempt['parent']}" if attempt["parent"] else "from the prompt")
+        sampled = {k: v for k, v in (attempt.get("params_sent") or {}).items() if k in ("temperature", "seed")}
+        where += [f"{k} {v}" for k, v in sampled.items()]
     if attempt.get("duplicate_of") is not None:
         where.append(f"a repeat of attempt {attempt['duplicate_of']}")
+    if attempt.get("kept"):
+        where.append("the record's answer")
     out = [heading + (f" ({', '.join(where)})" if where else "") + f": {attempt.get('status', '?')}", ""]
     out += [_fenced(attempt.get("answer"), ""), ""]
     out += _verdict(attempt)

@@ -75,7 +75,8 @@ def test_tree_nodes_candidates_and_reviews_are_shown(tmp_path):
                  candidates=[{"status": "fail", "score": 0.5}, {"status": "syntax_error", "score": 0}],
                  best_candidate=0),
         _attempt(2, "fail", fenced, parent=1, duplicate_of=1),
-        _attempt(3, "pass", "def add(a, b):\n    return a + b", parent=1,
+        _attempt(3, "pass", "def add(a, b):\n    return a + b", parent=1, kept=True,
+                 params_sent={"temperature": 0.7, "seed": 3, "max_tokens": 100},
                  review={"approved": True, "text": None, "with_verdict": False},
                  verdict={"summary": "All checks passed.", "failures": [
                      {"call": "add(1, 2)", "expected": "3", "got": "-1", "error": None}]}),
@@ -85,7 +86,7 @@ def test_tree_nodes_candidates_and_reviews_are_shown(tmp_path):
     text = (tmp_path / "out" / "m_1-abc123.def" / "s" / "Add.python.0.md").read_text()
     assert "## Attempt 1 (from the prompt): fail" in text
     assert "## Attempt 2 (from attempt 1, a repeat of attempt 1): fail" in text
-    assert "## Attempt 3 (from attempt 1): pass" in text
+    assert "## Attempt 3 (from attempt 1, temperature 0.7, seed 3, the record's answer): pass" in text
     assert "- 0: fail (score 0.5) - kept\n- 1: syntax_error (score 0)" in text
     assert "**Reviewer**\n\n> use +\n> not -" in text and "**Reviewer**\n\napproved" in text
     assert "- `add(1, 2)`: expected 3, got -1" in text
