@@ -28,8 +28,8 @@ from tabulate import tabulate
 
 from .cli_main import stage_prog
 from .errors import UserError
-from .leaderboard import (METHOD, WEIGHTING, Catalog, Tally, attempt_table, display, display_attempts, leaderboard,
-                          number)
+from .leaderboard import (METHOD, VERSUS_NOTE, WEIGHTING, Catalog, Tally, attempt_table, display, display_attempts,
+                          leaderboard, number)
 from .leaderboard.models import parse as parse_models
 from .paths import results_dir
 from .records.canaicode import read_as_ours
@@ -149,7 +149,7 @@ def write_conversations(paths: list[Path], out_dir: Path) -> int:
     return module.write_conversations(paths, out_dir)
 
 
-NOTES = f"{WEIGHTING}.\n[a-b]: {METHOD}."
+NOTES = f"{WEIGHTING}.\n[a-b]: {METHOD}.\n{VERSUS_NOTE}."
 
 
 def _best(table: pd.DataFrame) -> pd.DataFrame | None:

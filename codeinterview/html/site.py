@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .. import compare as compare_text
-from ..leaderboard import (GROUP, METHOD, WEIGHTING, Catalog, Cell, Row, Tally, attempt_table, display,
+from ..leaderboard import (GROUP, METHOD, VERSUS_NOTE, WEIGHTING, Catalog, Cell, Row, Tally, attempt_table, display,
                            display_attempts, leaderboard, number)
 from ..leaderboard.display import suite_columns
 from ..leaderboard.table import SUITE
@@ -215,7 +215,7 @@ def write_site(tally: Tally, examples: Examples, out_dir: str | Path, comparison
     index = env.get_template("index.html.j2").render(
         root="", slices=slices(tally, models), suites=tally.suites(), languages=languages,
         templates=sorted(table.template.unique()), models=sorted(table.model.unique()), facets=facets(table),
-        several=bool(table.model.duplicated().any()), notes=[WEIGHTING, METHOD],
+        several=bool(table.model.duplicated().any()), notes=[WEIGHTING, METHOD, VERSUS_NOTE],
         scores=score_chart(table, languages), suite_scores=suite_chart(table),
         heatmap=question_heatmap(questions, order), curve=curve, attempts=attempts, pages=pages,
         comparison=comparison is not None, runs=sorted(tally.runs))

@@ -8,9 +8,9 @@ from .display import OVERALL, display, display_attempts, number
 from .models import Catalog, ModelInfo
 from .separate import Separation
 from .stats import METHOD
-from .table import WEIGHTING, attempt_table, by_row, leaderboard
+from .table import VERSUS_NOTE, WEIGHTING, attempt_table, by_row, leaderboard
 from .tally import GROUP, Cell, CellKey, PromptKind, Row, Tally, combine, row_key
 
-__all__ = ["GROUP", "METHOD", "OVERALL", "WEIGHTING", "Catalog", "Cell", "CellKey", "ModelInfo", "PromptKind",
-           "Row", "Separation", "Tally", "attempt_table", "by_row", "combine", "display", "display_attempts",
-           "leaderboard", "number", "row_key"]
+__all__ = ["GROUP", "METHOD", "OVERALL", "VERSUS_NOTE", "WEIGHTING", "Catalog", "Cell", "CellKey", "ModelInfo",
+           "PromptKind", "Row", "Separation", "Tally", "attempt_table", "by_row", "combine", "display",
+           "display_attempts", "leaderboard", "number", "row_key"]

@@ -20,6 +20,8 @@ from .models import Catalog
 from .tally import GROUP, Cell, CellKey, Row, Tally, combine
 
 SUITE = "suite:"   # the CSV prefix of a suite's columns (a language's is its name)
+VERSUS_NOTE = ("vs top: the row's score minus the top row's, in points, on the questions both answered, with "
+               "its 95% interval (a paired bootstrap over those questions); 'within noise': the interval holds 0")
 WEIGHTING = ("overall: weighted checks passed / checks graded, every check of the row pooled "
              "(a suite or language weighs by its number of checks)")
 
