@@ -19,7 +19,7 @@ from codeinterview.executors import get_executor_class
 from codeinterview.executors.base import Request
 from codeinterview.grading_config import GradingConfig
 from codeinterview.sandbox import Limits
-from codeinterview.search.budget import BudgetCurve
+from codeinterview.search.budget import BudgetCurve, BudgetCurves
 from codeinterview.search.tree import Tree
 from codeinterview.templates import load_template, template_variables
 from helpers import REPO, output_path, records, stage
@@ -211,6 +211,12 @@ def test_budget_curve_counts_calls_not_attempts():
     merged.merge(curve)
     merged.merge(again)
     assert merged.answers == 4 and merged.rows()[-1]["passed"] == 2
+    by_row = BudgetCurves()
+    for row, record in ((("m", "tree"), tree_record), (("m", "linear"), best_of_two), (("m", "linear"), plain)):
+        by_row.add(row, record)
+    table = by_row.rows(["model", "label"])
+    assert [(r["label"], r["calls"], r["passed"], r["answers"]) for r in table] == [
+        ("linear", 1, 0, 1), ("linear", 2, 1, 1), ("tree", 1, 0, 1), ("tree", 2, 0, 1), ("tree", 3, 1, 1)]
 
 
 # --- the stage, as a user runs it: the tree in the record, and resume ---

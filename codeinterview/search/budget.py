@@ -81,3 +81,22 @@ class BudgetCurve:
 
 def _grow(values: list[int], index: int) -> None:
     values.extend([0] * (index + 1 - len(values)))
+
+
+@dataclass
+class BudgetCurves:
+    """One curve per leaderboard row (e.g. aggregate.row_key), feedback records only."""
+    curves: dict[tuple[str, ...], BudgetCurve] = field(default_factory=dict)
+
+    def add(self, row: tuple[str, ...], record: dict[str, Any]) -> None:
+        if isinstance(record.get("attempts"), list) and record["attempts"]:
+            self.curves.setdefault(row, BudgetCurve()).add(record)
+
+    def merge(self, other: BudgetCurves) -> None:
+        for row, curve in other.curves.items():
+            self.curves.setdefault(row, BudgetCurve()).merge(curve)
+
+    def rows(self, group: list[str]) -> list[dict[str, Any]]:
+        """Flat rows: the row's `group` columns, then the curve's columns."""
+        return [{**dict(zip(group, row)), **point} for row, curve in sorted(self.curves.items())
+                for point in curve.rows()]
