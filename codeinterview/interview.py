@@ -98,6 +98,8 @@ INTERVIEW_EXAMPLES = """examples:
   %(prog)s --input PREPARED --executor openai --model gpt-4o-mini --params precise --concurrency 8
   %(prog)s --input PREPARED --executor llamacpp --model model.gguf --samples 10 --params creative
   %(prog)s --input PREPARED --executor feedback --inner openai --model M --max-attempts 3
+  %(prog)s --input PREPARED --executor feedback --inner openai --model M --search tree --n-candidates 2 --max-attempts 10
+  %(prog)s --input PREPARED --executor feedback --inner openai --model M --review
 The path written is printed as the last line of output; re-running resumes it."""
 
 

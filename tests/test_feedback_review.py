@@ -88,6 +88,7 @@ def test_review_in_a_terminal_approve_give_feedback_kill_resume(tmp_path, model)
         screen = first.wait_for(PROMPT)                       # Mul: right at once
         assert "Code Review" in screen and "return a * b" in screen and "Sandbox verdict: pass" in screen
         assert "mul(a, b)" in screen                          # the question
+        assert "HTTP Request" not in screen                   # no client chatter over the review
         first.type("")                                        # approve
         screen = first.wait_for(PROMPT, 2)                    # Add, attempt 1: cut short
         assert "Sandbox verdict: syntax_error" in screen and "attempt 1 of 3" in screen

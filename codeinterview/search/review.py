@@ -9,6 +9,7 @@ the model, or nothing to approve. rich is imported only when a review starts
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -16,6 +17,7 @@ from typing import Any, TextIO
 from ..errors import UserError
 
 PROMPT = "feedback for the model, empty to approve"
+HTTP_LOGGERS = ("httpx", "httpx2", "httpcore")   # a line per request would scroll the review away
 
 
 @dataclass
@@ -41,6 +43,8 @@ class Reviewer:
             raise UserError("--review asks a person at a terminal, but stdin is not one; run "
                             "interview.py in a terminal (or without --review)")
         self.console = Console(file=stdout or sys.stderr, highlight=False)
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
 
     def ask(self, shown: Shown) -> str:
         """The reviewer's feedback ("" approves)."""
