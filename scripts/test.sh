@@ -6,11 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The leaderboard site's browser test drives Debian's chromium (never a
-# downloaded browser) through playwright. Skipped when already installed.
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages the tests drive as a user would: chromium for the
+# leaderboard site's browser test (through playwright; never a downloaded
+# browser), eslint for the --lint eslint analyzer, tmux for --review in a real
+# terminal. Skipped when all are already installed.
+if [ ! -x /usr/bin/chromium ] || ! command -v eslint >/dev/null || ! command -v tmux >/dev/null; then
   SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium eslint tmux
 fi
 # llama-cpp-python compiles from source: portable flags, no multimodal part.
 export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
