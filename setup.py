@@ -4,7 +4,7 @@ time through codeinterview.paths.data_dir), beside every code package found."""
 
 from setuptools import find_packages, setup
 
-DATA = ("sandbox", "interviews", "prompts", "model_parameters")  # codeinterview.paths.SHIPPED
+DATA = ("sandbox", "interviews", "prompts", "model_parameters", "epochs")  # codeinterview.paths.SHIPPED
 
 setup(
     packages=find_packages(include=["codeinterview", "codeinterview.*"]) + [f"codeinterview._data.{d}" for d in DATA],

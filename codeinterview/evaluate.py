@@ -24,7 +24,8 @@ from .grading import grade_answer
 from .grading_config import GradingConfig
 from .passk import describe, write_summary
 from .paths import add_results_dir_argument
-from .questions import Question, load_suites, question_from_fields
+from .questions import Question, question_from_fields
+from .suites import load_suites
 from .records import (EvalFields, KeySet, RecordWriter, RunIdentity, Status, input_for, now, provenance,
                       count_lines, read_records, record_key, record_stage, slot_key, stage_fields)
 from .records.canaicode import as_ours, name_fields

@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     backend.add_argument("--reveal", choices=("visible", "all", "none"),
                          help="feedback: which checks' outcomes may be shown to the model")
     backend.add_argument("--n-candidates", type=int, help="feedback: best-of-n per attempt")
-    backend.add_argument("--lint", help="feedback: static analyzers whose findings join the feedback "
-                                        "(ruff, mypy; comma-separated; needs the 'lint' extra)")
+    backend.add_argument("--lint", help="feedback: static analyzers, run on the host beside the sandbox, whose "
+                                        "findings join the feedback (comma-separated: ruff, mypy, signature, "
+                                        "hallucination for Python, eslint for JavaScript; the 'lint' extra, "
+                                        "eslint from apt)")
     backend.add_argument("--search", choices=("linear", "tree"),
                          help="feedback: linear (one conversation, the default) or tree (best-first over "
                               "--n-candidates answers per step, distinct sampling, backtracking; "
@@ -98,7 +100,7 @@ INTERVIEW_EXAMPLES = """examples:
   %(prog)s --input PREPARED --executor openai --model gpt-4o-mini --params precise --concurrency 8
   %(prog)s --input PREPARED --executor llamacpp --model model.gguf --samples 10 --params creative
   %(prog)s --input PREPARED --executor feedback --inner openai --model M --max-attempts 3
-  %(prog)s --input PREPARED --executor feedback --inner openai --model M --search tree --n-candidates 2 --max-attempts 10
+  %(prog)s --input PREPARED --executor feedback --inner openai --model M --search tree --max-attempts 10
   %(prog)s --input PREPARED --executor feedback --inner openai --model M --review
 The path written is printed as the last line of output; re-running resumes it."""
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent  # the checkout, when running from one
-SHIPPED = ("sandbox", "interviews", "prompts", "model_parameters")
+SHIPPED = ("sandbox", "interviews", "prompts", "model_parameters", "epochs")
 # Folders of the current directory that add to or override the bundled ones by name.
-OVERRIDABLE = ("interviews", "prompts", "model_parameters")
+OVERRIDABLE = ("interviews", "prompts", "model_parameters", "epochs")
 RESULTS_ENV = "CODEINTERVIEW_RESULTS"
 
 _results_override: Path | None = None

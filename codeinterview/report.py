@@ -28,8 +28,8 @@ from tabulate import tabulate
 
 from .cli_main import stage_prog
 from .errors import UserError
-from .leaderboard import (METHOD, VERSUS_NOTE, WEIGHTING, Catalog, Tally, attempt_table, display, display_attempts,
-                          leaderboard, number)
+from .leaderboard import (METHOD, VERSUS_NOTE, WEIGHTING, Catalog, Tally, attempt_table, budget_table, display,
+                          display_attempts, display_budget, leaderboard, number)
 from .leaderboard.models import parse as parse_models
 from .paths import results_dir
 from .records.canaicode import read_as_ours
@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "licence, url, tags; default: ./models.yaml when there is one)")
     parser.add_argument("--conversations", metavar="DIR",
                         help="also write every answer's conversation as a readable file under DIR")
+    parser.add_argument("--surfaces", metavar="DIR",
+                        help="generated questions (prepare.py --generate/--epoch): pass rate per knob level with "
+                             "intervals, each model's reach, tokens per pass, and a heatmap page, under DIR")
     return parser
 
 
@@ -71,7 +74,8 @@ REPORT_EXAMPLES = """examples:
   %(prog)s 'results/eval_*.ndjson' --html results/site          also a static site (opens from disk)
   %(prog)s 'results/eval_*.ndjson' --models models.yaml         with size, quantisation, licence, tags
   %(prog)s --compare RUN_A.ndjson RUN_B.ndjson RUN_C.ndjson     what separates the runs, and is it real
-  %(prog)s --compare-config quants.yaml --html results/site     titled groups of eval files"""
+  %(prog)s --compare-config quants.yaml --html results/site     titled groups of eval files
+  %(prog)s results/eval_e1.ndjson --surfaces results/surfaces   generated questions: reach per knob"""
 
 
 def expand(patterns: list[str]) -> list[Path]:
@@ -201,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         attempts.to_csv(out / "attempts.csv", index=False)
         with md_path.open("a") as handle:
             handle.write("\n## Pass rate per attempt (feedback runs)\n\n" + _table(per_attempt, "github") + "\n")
+    budget = budget_table(tally)
+    if not budget.empty:  # feedback runs: at equal spend, linear and tree search compare
+        per_call = display_budget(budget)
+        print("\nPass rate per model call spent (feedback runs)")
+        print(_table(per_call, "simple_outline"))
+        budget.to_csv(out / "budget.csv", index=False)
+        with md_path.open("a") as handle:
+            handle.write("\n## Pass rate per model call spent (feedback runs)\n\n" + _table(per_call, "github") + "\n")
     comparison = None
     if groups is not None:
         from .compare import compare_groups, markdown as compare_markdown, render
@@ -216,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
         from .html import write_site  # jinja and the templates only when asked for
         print(f"wrote {write_site(tally, examples, args.html, comparison, models)}", file=sys.stderr)
         examples.close()
+    if args.surfaces:
+        from .generators.surfaces import write_surfaces
+
+        for surface_file in write_surfaces(paths, Path(args.surfaces)):
+            print(f"wrote {surface_file}", file=sys.stderr)
     print(f"wrote {csv_path}", file=sys.stderr)
     print(md_path)
     return 0

@@ -96,8 +96,10 @@ def test_reach_is_the_size_the_model_is_right_up_to(scripted_run):
     assert (reach.value, reach.low, reach.high) == (SIZE, SIZE, SIZE)
     depth = surface.reach("depth")  # 4 of each depth's 6 answers pass: 67% clears, its lower bound (30%) not
     assert (depth.value, depth.low, depth.high) == (1, None, 1)
-    md, page = write_surfaces([graded], tmp / "surfaces")
-    text = md.read_text()
+    # as a user gets them: report.py --surfaces
+    proc = stage("report.py", graded, "--output-dir", tmp / "report", "--surfaces", tmp / "surfaces")
+    assert f"wrote {tmp / 'surfaces' / 'surfaces.html'}" in proc.stderr
+    text = (tmp / "surfaces" / "surfaces.md").read_text()
     assert f"length {SIZE} [{SIZE}, {SIZE}]" in text and "depth 1 [none, 1]" in text
     lo, hi = wilson(2, 2)
     assert f"| 8 | 1 | 100% [{100 * lo:.0f}%, 100%] (2/2) |" in text

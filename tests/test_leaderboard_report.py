@@ -170,3 +170,37 @@ def test_the_example_models_file_parses_and_the_leaderboard_imports_no_renderer(
             if isinstance(node, ast.ImportFrom) and node.level:
                 assert node.module is None or node.module.split(".")[0] not in (
                     "report", "compare", "html", "cli", "cli_main"), (path.name, node.module)
+
+
+def feedback_record(name: str, statuses: list[str], policy: dict, tokens: int = 10) -> dict:
+    """An eval record of a feedback run: its attempts graded afresh, each one model call."""
+    attempts = [{"status": s, "usage": {"prompt_tokens": tokens, "completion_tokens": tokens}} for s in statuses]
+    final = statuses[-1]
+    return {**record("m", "chat-simple", "s1", name, "python", 2 if final == "pass" else 0),
+            "feedback": policy, "attempts": attempts, "attempts_graded": attempts}
+
+
+def test_feedback_rows_are_labelled_by_their_loop_and_compared_per_model_call(tmp_path):
+    linear = {"max_attempts": 3, "reveal": "visible", "n_candidates": 1}
+    tree = {**linear, "max_attempts": 4, "search": "tree", "n_candidates": 2,
+            "feedback_model": {"executor": "openai", "model": "fixer"}, "review": {"with_verdict": False}}
+    rows = [feedback_record("Q0", ["fail", "pass"], linear), feedback_record("Q1", ["fail", "fail", "fail"], linear),
+            feedback_record("Q0", ["pass"], tree), feedback_record("Q1", ["fail", "fail", "fail", "pass"], tree)]
+    path = write_records(tmp_path / "eval.ndjson", rows)
+    proc = report(tmp_path, path)
+    assert "m +feedback(3, visible)" in proc.stdout
+    assert "m +feedback(4, visible, tree x2, repairs by fixer, reviewed)" in proc.stdout
+    assert "Pass rate per model call spent" in proc.stdout
+    with (tmp_path / "out" / "budget.csv").open() as handle:
+        budget = {(r["model"], int(r["calls"])): (int(r["passed"]), float(r["tokens_per_answer"]))
+                  for r in csv.DictReader(handle)}
+    # linear: Q0 passed at call 2, Q1 never (3 calls); 20 tokens a call
+    assert [budget["m +feedback(3, visible)", b] for b in (1, 2, 3)] == [(0, 20.0), (1, 40.0), (1, 50.0)]
+    tree_row = "m +feedback(4, visible, tree x2, repairs by fixer, reviewed)"
+    assert [budget[tree_row, b] for b in (1, 2, 3, 4)] == [(1, 20.0), (1, 30.0), (1, 40.0), (2, 50.0)]
+    assert "## Pass rate per model call spent" in (tmp_path / "out" / "leaderboard.md").read_text()
+
+
+def test_a_run_without_feedback_writes_no_budget(tmp_path):
+    report(tmp_path, crafted(tmp_path))
+    assert not (tmp_path / "out" / "budget.csv").exists()

@@ -44,11 +44,13 @@ import hashlib
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import InfrastructureError, UserError
+from ..extract import extract_code
 from ..feedback import REVEAL, FeedbackTemplate, verdict
 from ..grading import grade_answer
 from ..verdicts import VerdictCache
@@ -150,6 +152,9 @@ class FeedbackExecutor(Executor):
         self._sandbox = None
         self._lock = threading.Lock()
         self.journal: Journal | None = None
+        # the analyzers read each answer on the host while the sandbox grades it
+        self._analyzing = ThreadPoolExecutor(self.concurrency, thread_name_prefix="analyze") \
+            if self.linters else None
 
     # --- provenance ---
 
@@ -333,9 +338,20 @@ class FeedbackExecutor(Executor):
 
     def _call(self, asked: _Asked, prompt, code_prefix: str | None,
               answerer: Executor) -> tuple[Answer, dict[str, Any]]:
+        """Ask, then grade in the sandbox while the analyzers (--lint) read the same code
+        on the host; their findings go into `graded` under "lint"."""
         request = asked.request
         answer = answerer._timed_ask(Request(request.key, prompt, request.sample, request.record))
-        return answer, self._grade(asked.question, asked.language, answer.text, code_prefix)
+        findings = None
+        if self._analyzing is not None:
+            question, language = asked.question, asked.language
+            code = extract_code(answer.text, language, question.function_name, code_prefix)
+            findings = self._analyzing.submit(lint, self.linters, code, language,
+                                              _preamble(question, language, code))
+        graded = self._grade(asked.question, asked.language, answer.text, code_prefix)
+        if findings is not None:
+            graded["lint"] = findings.result()
+        return answer, graded
 
     def _describe(self, asked: _Asked, answer: Answer, graded: dict[str, Any],
                   code_prefix: str | None) -> dict[str, Any]:
@@ -350,9 +366,8 @@ class FeedbackExecutor(Executor):
             "usage": _sum_usage([answer]), "latency_s": answer.latency_s, "retries": answer.retries,
             "params_sent": answer.params_sent, "graded": graded,
         }
-        if self.linters:
-            attempt["lint"] = lint(self.linters, graded.get("code"), asked.language,
-                                   _preamble(asked.question, asked.language, graded.get("code")))
+        if "lint" in graded:
+            attempt["lint"] = graded["lint"]
         if answer.reasoning:
             attempt["reasoning"] = answer.reasoning
         return attempt
@@ -398,6 +413,8 @@ class FeedbackExecutor(Executor):
             return self._templates[chat, program]
 
     def close(self) -> None:
+        if self._analyzing is not None:
+            self._analyzing.shutdown()
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserError, yaml_error
+from ..paths import find_named
 from ..questions import Suite
 from . import get
 from .grid import Grid, generated_suite, knob_values
@@ -63,9 +64,9 @@ def epoch_path(name_or_path: str) -> Path:
         if not path.is_file():
             raise UserError(f"--epoch {name_or_path}: no such file")
         return path
-    for folder in (Path.cwd() / EPOCHS_DIR, Path(__file__).resolve().parents[2] / EPOCHS_DIR):
-        if (folder / f"{name_or_path}.yaml").is_file():
-            return folder / f"{name_or_path}.yaml"
+    found = find_named("epochs", name_or_path, ".yaml")  # ./epochs/ first, then the bundled ones
+    if found is not None:
+        return found
     raise UserError(f"--epoch {name_or_path}: not found in ./epochs/ (write one with `codeinterview epoch "
                     f"--name {name_or_path} EVAL...` or pass a path to a .yaml file)")
 

@@ -118,3 +118,10 @@ def display_attempts(table: pd.DataFrame) -> pd.DataFrame:
     shown["tokens"] = [number(t) for t in table.tokens]
     shown["tokens per new pass"] = [number(t) if pd.notna(t) else "-" for t in table.tokens_per_new_pass]
     return shown
+
+
+def display_budget(table: pd.DataFrame) -> pd.DataFrame:
+    shown = table[GROUP + ["calls"]].copy()
+    shown["passed within"] = [fraction(p, n) for p, n in zip(table.passed, table.answers)]
+    shown["tokens/answer"] = [number(t) for t in table.tokens_per_answer]
+    return shown

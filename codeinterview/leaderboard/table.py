@@ -180,3 +180,11 @@ def attempt_table(tally: Tally) -> pd.DataFrame:
                          "new_passes": new, "tokens": spent,
                          "tokens_per_new_pass": round(spent / new, 1) if new else None})
     return pd.DataFrame(rows)
+
+
+def budget_table(tally: Tally) -> pd.DataFrame:
+    """Per feedback row and budget b (model calls): answers passed within b calls,
+    their share, and the mean tokens an answer spent within b calls. Unlike the
+    attempt table, a best-of-n attempt counts n calls and a tree node one, so
+    linear and tree search compare at equal spend."""
+    return pd.DataFrame(tally.budget.rows(GROUP))

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 from ..records import Status
+from ..search.budget import BudgetCurves
 
 GROUP = ["model", "template", "params"]
 ERROR, PASS = Status.SANDBOX_ERROR, Status.PASS  # an infrastructure failure is counted apart, never scored
@@ -29,9 +30,19 @@ def model_label(record: dict[str, Any]) -> str:
     """A feedback run is its own leaderboard row: the model plus its loop."""
     model = record.get("model") or "?"
     policy = record.get("feedback")
-    if isinstance(policy, dict) and policy.get("max_attempts"):
-        return f"{model} +feedback({policy['max_attempts']}, {policy.get('reveal', 'visible')})"
-    return model
+    if not (isinstance(policy, dict) and policy.get("max_attempts")):
+        return model
+    # each knob that changes what the loop can reach makes its own row; the
+    # linear loop's label is unchanged from before these knobs existed
+    loop = [str(policy["max_attempts"]), str(policy.get("reveal", "visible"))]
+    if policy.get("search") and policy["search"] != "linear":
+        loop.append(f"{policy['search']} x{policy.get('n_candidates', 1)}")
+    repairer = policy.get("feedback_model")
+    if isinstance(repairer, dict) and repairer.get("model"):
+        loop.append(f"repairs by {repairer['model']}")
+    if policy.get("review"):
+        loop.append("reviewed")
+    return f"{model} +feedback({', '.join(loop)})"
 
 
 def row_key(record: dict[str, Any]) -> Row:
@@ -238,6 +249,7 @@ class Tally:
         self.runs: set[str] = set()
         self.kinds: dict[Row, PromptKind] = {}  # one template, one kind
         self.models: dict[Row, str] = {}        # the model as records name it (no feedback suffix)
+        self.budget = BudgetCurves()             # feedback rows: pass rate per model call spent
 
     def add(self, record: dict[str, Any], run: str) -> None:
         row = row_key(record)
@@ -249,6 +261,7 @@ class Tally:
             self.kinds[row] = prompt_kind(record)
             self.models[row] = record.get("model") or "?"
         cell.add(record, run)
+        self.budget.add(row, record)
         self.runs.add(run)
 
     def select(self, suite: str | None = None, language: str | None = None) -> dict[CellKey, Cell]:

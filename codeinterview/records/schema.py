@@ -124,6 +124,8 @@ class EvalFields:
     timing: dict[str, Any] | None = None  # program questions: the relative timeout
     tests: dict[str, Any] | None = None   # HumanEval+: inputs passed per set
     attempts_graded: list[dict[str, Any]] | None = None  # feedback records: each attempt re-graded
+    # the code's distance to the question's reference (reference_metrics.py); never part of the verdict
+    reference_metrics: dict[str, float] | None = None
     stage: str = "eval"
 
     def __post_init__(self):
