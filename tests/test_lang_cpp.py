@@ -92,7 +92,11 @@ HOSTILE = {  # a body each; every one is contained, and an honest answer passes 
               "                           \"/tmp/left-behind\", \"/cache/stranger\"};\n"
               "    for (const char *p : paths) { FILE *f = fopen(p, \"w\");\n"
               "        printf(\"%s %s\\n\", p, f ? \"written\" : \"refused\"); if (f) fclose(f); }\n" + GOOD,
-    "background": "    static bool once = false;\n    if (!once && fork() == 0) { setsid(); sleep(1000); }\n"
+    # the parent waits until the child has left the job's process group (setsid), so that the
+    # child is a straggler to find, not killed with the group when a loaded machine is slow to run it
+    "background": "    static bool once = false;\n    if (!once) { int ready[2]; pipe(ready);\n"
+                  "        if (fork() == 0) { setsid(); write(ready[1], \"x\", 1); sleep(1000); }\n"
+                  "        char c; read(ready[0], &c, 1); }\n"
                   "    once = true;\n" + GOOD,
 }
 HEADERS = ("#include<unistd.h>\n#include<cstring>\n#include<cerrno>\n#include<sys/socket.h>\n"
