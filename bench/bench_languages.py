@@ -4,7 +4,10 @@
                                     [--setup-host]
 
 1. pool   : the warm sandbox pool (one worker), each program compiled and run in
-            its language's image, as evaluate.py grades it
+            its language's image, as evaluate.py grades it (with the image's
+            /usr and /opt on local volumes where the storage driver is slow:
+            sandbox/volumes.py); and "pool, no volumes": the same, every file
+            read through the storage driver (printed when the two differ)
 2. bare   : the same toolchain commands (sandbox/runner/langs/<lang>.py's
             compile_argv and program_argv, same environment and rlimits) run
             as plain subprocesses on the host, one job directory each: the lower bound
@@ -46,6 +49,8 @@ from codeinterview.benchmarks import load_benchmark  # noqa: E402
 from codeinterview.benchmarks.program import assemble, grade_program  # noqa: E402
 from codeinterview.languages.base import TOKEN_ENV  # noqa: E402
 from codeinterview.sandbox import Job, JobResult, Limits, open_sandbox  # noqa: E402
+from codeinterview.sandbox import volumes as sandbox_volumes  # noqa: E402
+from codeinterview.sandbox.image import docker_client  # noqa: E402
 from codeinterview.sandbox.image import families, packages  # noqa: E402
 
 DATASETS = Path(os.environ.get("CODEINTERVIEW_DATASETS", ROOT.parent / "shared" / "datasets"))
@@ -65,8 +70,9 @@ def tasks(language: str, limit: int | None):
         yield question, program
 
 
-def run_pool(language: str, programs: list[tuple]) -> tuple[float, list[str], list[JobResult]]:
+def run_pool(language: str, programs: list[tuple], volumes: str = "auto") -> tuple[float, list[str], list[JobResult]]:
     lang = languages.get(language)
+    os.environ[sandbox_volumes.ENV] = volumes
     with open_sandbox(workers=1) as sandbox:
         # start the worker (and build the image) outside the timing; a distinct program,
         # so that the compile cache cannot answer the first timed task
@@ -166,24 +172,31 @@ def main() -> int:
             setup_host(language)
         programs = list(tasks(language, args.limit))
         pool_s, pool_status, results = run_pool(language, programs)
+        plain_s = None
+        if sandbox_volumes.wanted(docker_client()):
+            plain_s, plain_status, _ = run_pool(language, programs, volumes="0")
+            os.environ[sandbox_volumes.ENV] = "auto"
+            assert plain_status == pool_status, "volumes changed a verdict"
         bare_s, bare_status = run_bare(language, programs)
         one_s, many_s = run_greedy(language, [q for q, _ in programs], args.samples)
         differ = [q.name for (q, _), a, b in zip(programs, pool_status, bare_status) if a != b]
         failed = [q.name for (q, _), s in zip(programs, pool_status) if s != "pass"]
         compile_s = [r.compile_s for r in results if r.compile_s is not None]
         run_s = [r.run_s for r in results if r.run_s is not None]
+        plain = f"; pool, no volumes {plain_s:.1f} s ({plain_s / bare_s:.2f}x)" if plain_s else ""
         print(f"[{language}] {len(programs)} tasks: pool {pool_s:.1f} s, bare {bare_s:.1f} s "
-              f"({pool_s / bare_s:.2f}x); passed {len(programs) - len(failed)} "
+              f"({pool_s / bare_s:.2f}x){plain}; passed {len(programs) - len(failed)} "
               f"(failing: {', '.join(failed) or 'none'}); pool and bare disagree on: {', '.join(differ) or 'none'}; "
               f"in the pool: compile mean {statistics.mean(compile_s or [0]):.3f} s, "
               f"run mean {statistics.mean(run_s or [0]):.3f} s; greedy: 1 sample {one_s:.1f} s, "
               f"{args.samples} samples {many_s:.1f} s ({many_s / one_s:.2f}x)", flush=True)
-        rows.append((language, len(programs), pool_s, bare_s, one_s, many_s, len(failed), len(differ)))
-    print("\n| language | tasks | pool s | bare s | pool/bare | 1 sample s | %d samples s | ratio "
-          "| failing | disagree |" % args.samples)
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for lang, n, pool_s, bare_s, one_s, many_s, failed, differ in rows:
-        print(f"| {lang} | {n} | {pool_s:.1f} | {bare_s:.1f} | {pool_s / bare_s:.2f}x | {one_s:.1f} | "
+        rows.append((language, len(programs), pool_s, plain_s, bare_s, one_s, many_s, len(failed), len(differ)))
+    print("\n| language | tasks | pool s | bare s | pool/bare | no volumes/bare | 1 sample s | %d samples s "
+          "| ratio | failing | disagree |" % args.samples)
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for lang, n, pool_s, plain_s, bare_s, one_s, many_s, failed, differ in rows:
+        plain = f"{plain_s / bare_s:.2f}x" if plain_s else "-"
+        print(f"| {lang} | {n} | {pool_s:.1f} | {bare_s:.1f} | {pool_s / bare_s:.2f}x | {plain} | {one_s:.1f} | "
               f"{many_s:.1f} | {many_s / one_s:.2f}x | {failed} | {differ} |")
     return 0
 

@@ -198,11 +198,9 @@ def main() -> None:
 
 
 def _remove_containers(hostname: str) -> None:
-    import docker
+    from codeinterview.sandbox.docker_backend import remove_stray_containers
 
-    for c in docker.from_env().containers.list(all=True, filters={"label": "codeinterview.sandbox=1"}):
-        if c.labels.get("codeinterview.sandbox.owner", "").startswith(hostname + ":"):
-            c.remove(force=True)
+    remove_stray_containers(host=hostname)
 
 
 def report(local: dict, found: dict, args: argparse.Namespace) -> None:

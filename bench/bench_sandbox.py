@@ -2,7 +2,9 @@
 
     python bench/bench_sandbox.py [--workers 2] [--limit N] [--language javascript]
 
-1. warm pool   : this sandbox (containers kept warm and reused)
+1. warm pool   : this sandbox (containers kept warm and reused); where the
+                 storage driver is slow, also "pool, no volumes": without the
+                 image's /usr and /opt on local volumes (sandbox/volumes.py)
 2. fresh       : a fresh container per answer (same image and limits)
 3. bare        : a python3/node subprocess per answer on the host, no isolation
 
@@ -30,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from codeinterview.sandbox import CheckSpec, Job, JobResult, Limits, open_sandbox  # noqa: E402
+from codeinterview.sandbox import CheckSpec, Job, JobResult, Limits, open_sandbox, volumes  # noqa: E402
 from codeinterview.sandbox.docker_backend import ContainerWorker  # noqa: E402
+from codeinterview.sandbox.image import docker_client  # noqa: E402
 from codeinterview.sandbox.pool import WorkerDead, WorkerTimeout, to_result  # noqa: E402
 
 DATASETS = Path(os.environ.get("CODEINTERVIEW_DATASETS", ROOT.parent / "shared" / "datasets"))
@@ -223,15 +226,21 @@ def main():
     print(f"{len(answers)} answers ({len(programs)} HumanEval programs, "
           f"{len(junior)} junior-dev reference answers), workers={args.workers}")
     rows = []
-    t0 = time.perf_counter()
-    with open_sandbox(workers=args.workers) as sb:
-        # Warm the pool once (container start is paid once per worker, not per answer).
-        list(ThreadPoolExecutor(args.workers).map(
-            lambda _: sb.run(Job("python", "pass", kind="program")), range(args.workers)))
-        print(f"pool start: {time.perf_counter() - t0:.2f} s")
-        rows.append(("warm pool",) + grade("warm", sb.run, answers, args.workers))
-        if not args.skip_fresh:
-            rows.append(("fresh container",) + grade("fresh", run_fresh_container(sb), answers, args.workers))
+    # where the storage driver is slow, also the pool with every file read through it
+    settings = [("warm pool", "auto")]
+    if volumes.wanted(docker_client()):
+        settings.append(("pool, no volumes", "0"))
+    for label, setting in settings:
+        os.environ[volumes.ENV] = setting
+        t0 = time.perf_counter()
+        with open_sandbox(workers=args.workers) as sb:
+            # Warm the pool once (container start is paid once per worker, not per answer).
+            list(ThreadPoolExecutor(args.workers).map(
+                lambda _: sb.run(Job("python", "pass", kind="program")), range(args.workers)))
+            print(f"{label} start: {time.perf_counter() - t0:.2f} s")
+            rows.append((label,) + grade("warm", sb.run, answers, args.workers))
+            if not args.skip_fresh and setting == "auto":
+                rows.append(("fresh container",) + grade("fresh", run_fresh_container(sb), answers, args.workers))
     rows.append(("bare subprocess",) + grade("bare", run_bare, answers, args.workers))
     bare = rows[-1][1]
     print(f"\n{'mode':<18}{'wall s':>9}{'answers/s':>11}{'x bare':>8}  failed")

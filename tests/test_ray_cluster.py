@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from codeinterview.sandbox.docker_backend import remove_stray_containers
 from fixtures_models import EXPECTED, write_tiny_gguf
 from helpers import REPO, output_path, records, stage
 
@@ -41,12 +42,7 @@ def slow_answers(interview: Path, out: Path) -> Path:
 
 def remove_containers(hostname: str) -> None:
     """The namespace's sandbox containers (a killed node's grader never closed its own)."""
-    import docker
-
-    client = docker.from_env()
-    for container in client.containers.list(all=True, filters={"label": "codeinterview.sandbox=1"}):
-        if container.labels.get("codeinterview.sandbox.owner", "").startswith(hostname + ":"):
-            container.remove(force=True)
+    remove_stray_containers(host=hostname)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ import pytest
 from codeinterview.grading import grade_answer
 from codeinterview.questions import question_from_fields
 from codeinterview.sandbox import Limits, SandboxUnavailable, open_sandbox
-from codeinterview.sandbox.docker_backend import OWNER_LABEL, _owner
+from codeinterview.sandbox.docker_backend import OWNER_LABEL, owned
+from codeinterview.sandbox.volumes import FILLER_LABEL
 from conftest_sandbox import job
 
 SLOW = "import time\ndef f(x):\n    time.sleep(2)\n    return x * 2\n"
@@ -34,8 +35,10 @@ class Killer(threading.Thread):
         self.times, self.killed, self.stop = times, [], threading.Event()
 
     def _ids(self):
-        mine = f"{OWNER_LABEL}={_owner()}"
-        return {c.id for c in self.client.containers.list(filters={"label": mine})}
+        # sandbox workers only: not the containers that fill the image's volumes
+        mine = f"{OWNER_LABEL}={owned()[OWNER_LABEL]}"
+        return {c["Id"] for c in self.client.api.containers(filters={"label": mine})
+                if FILLER_LABEL not in (c.get("Labels") or {})}
 
     def run(self):
         while len(self.killed) < self.times and not self.stop.is_set():

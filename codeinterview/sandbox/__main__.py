@@ -4,7 +4,7 @@ import argparse
 import sys
 
 from ..cli_main import stage_prog
-from . import image
+from . import image, volumes
 from .docker_backend import remove_stray_containers
 from .types import SandboxUnavailable
 
@@ -21,8 +21,8 @@ def main(argv=None) -> int:
     b.add_argument("--all", action="store_true", help="build every family's image")
     t = sub.add_parser("tag", help="print the image tag for the current sandbox/ sources")
     t.add_argument("--family", default=image.BASE_FAMILY, choices=sorted(image.families()))
-    sub.add_parser("clean", help="remove sandbox containers left by crashed runs and the "
-                                 "images of earlier sandbox versions")
+    sub.add_parser("clean", help="remove sandbox containers left by crashed runs, the "
+                                 "images of earlier sandbox versions and their volumes")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -34,6 +34,8 @@ def main(argv=None) -> int:
             print("removed %d container(s)" % remove_stray_containers())
             old = image.remove_old_images()
             print("removed %d old image(s)%s" % (len(old), "".join("\n  " + t for t in old)))
+            gone = volumes.remove_old_volumes(image.docker_client())
+            print("removed %d old volume(s)%s" % (len(gone), "".join("\n  " + v for v in gone)))
     except SandboxUnavailable as exc:
         print("sandbox unavailable: %s" % exc, file=sys.stderr)
         return 1

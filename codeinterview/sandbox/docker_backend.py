@@ -22,19 +22,23 @@ import weakref
 from .image import BASE_FAMILY, LABEL, docker_client, ensure_image
 from .pool import Sandbox, Worker, WorkerDead, WorkerTimeout
 from .types import Limits, SandboxUnavailable
+from .volumes import mounts_for
 
 log = logging.getLogger("codeinterview.sandbox")
 OWNER_LABEL = LABEL + ".owner"
 DAEMON_CMD = ["python3", "-I", "/opt/runner/daemon.py"]
 
 
-def _owner() -> str:
-    return "%s:%d" % (socket.gethostname(), os.getpid())
+def owned() -> dict:
+    """The labels of a container this process owns (remove_stray_containers reads them)."""
+    return {LABEL: "1", OWNER_LABEL: "%s:%d" % (socket.gethostname(), os.getpid())}
 
 
-def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool = False) -> dict:
+def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool = False,
+                      volumes: dict | None = None) -> dict:
     """compiled: a compiled language's family: the work directory may hold
-    executables, a compile cache beside it, and memory enough to compile."""
+    executables, a compile cache beside it, and memory enough to compile.
+    volumes: read-only mounts of the image's own files (volumes.mounts_for)."""
     mem = "%dm" % (max(limits.memory_mb, limits.compile_memory_mb) if compiled else limits.memory_mb)
     tmpfs = {"/work": "rw,nosuid,nodev,noexec,size=64m,mode=0700,uid=10001,gid=10001",
              "/tmp": "rw,nosuid,nodev,noexec,size=16m,mode=1777"}
@@ -45,12 +49,12 @@ def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool 
     opts = dict(
         image=image, command=DAEMON_CMD, detach=True, stdin_open=True, tty=False,
         network_mode="none", read_only=True, user="10001:10001",
-        tmpfs=tmpfs,
+        tmpfs=tmpfs, volumes=dict(volumes or {}),
         shm_size=1 << 20,
         cap_drop=["ALL"], security_opt=["no-new-privileges"],
         mem_limit=mem, nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
         environment={}, hostname="sandbox", working_dir="/work",
-        labels={LABEL: "1", OWNER_LABEL: _owner()},
+        labels=owned(),
         log_config={"type": "json-file", "config": {"max-size": "1m"}},
         ulimits=[{"Name": "core", "Soft": 0, "Hard": 0},
                  {"Name": "nofile", "Soft": 1024, "Hard": 1024}],
@@ -62,7 +66,8 @@ def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool 
 
 class ContainerWorker(Worker):
     def __init__(self, client, image: str, limits: Limits, swap_ok: bool, compiled: bool = False):
-        self.container = client.containers.create(**container_options(image, limits, swap_ok, compiled))
+        options = container_options(image, limits, swap_ok, compiled, mounts_for(client, image, owned()))
+        self.container = client.containers.create(**options)
         # Attach before start so no byte of the daemon's output is missed.
         attached = self.container.attach_socket(params={"stdin": 1, "stdout": 1, "stream": 1})
         self.sock = getattr(attached, "_sock", attached)
@@ -198,16 +203,21 @@ def _pid_alive(owner: str) -> bool:
         return True
 
 
-def remove_stray_containers(client=None, everything: bool = False) -> int:
-    """Remove sandbox containers whose owning process is gone (crashed runs)."""
+def remove_stray_containers(client=None, everything: bool = False, host: str | None = None) -> int:
+    """Remove sandbox containers whose owning process is gone (crashed runs);
+    everything: all of them; host: all those of processes on that host name
+    (a Ray node that was killed)."""
+    import docker
+
     client = client or docker_client()
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL + "=1"}):
-        owner = container.labels.get(OWNER_LABEL, "")
-        if everything or not _pid_alive(owner):
+    # the plain listing: no inspect per container, which fails for one another run removes meanwhile
+    for container in client.api.containers(all=True, filters={"label": LABEL + "=1"}):
+        owner = (container.get("Labels") or {}).get(OWNER_LABEL, "")
+        if everything or (owner.startswith(host + ":") if host else not _pid_alive(owner)):
             try:
-                container.remove(force=True)
+                client.api.remove_container(container["Id"], force=True)
                 removed += 1
-            except Exception:
-                pass
+            except docker.errors.APIError:
+                pass  # gone already, or being removed by its owner
     return removed
