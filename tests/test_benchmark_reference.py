@@ -38,8 +38,9 @@ def run_stages(tmp, spec, template="program-chat", answers=None, *evaluate_args)
         interviewed = write_records(tmp / "interview.ndjson", [
             {**r, "stage": "interview", "sample": 0, "answer": answers(r), "executor": "test", "model": "empty"}
             for r in records(prepared)])
+    # a safety net, not a timing: 164 compiled programs take ~5-9 min on a loaded 2-core machine
     return output_path(stage("evaluate.py", "--input", interviewed, "--output", tmp / "eval.ndjson",
-                             "--workers", "2", *evaluate_args))
+                             "--workers", "2", *evaluate_args, timeout=1800))
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
