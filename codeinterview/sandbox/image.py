@@ -198,9 +198,10 @@ def _docker_build(client, tag: str, base: str, family: str) -> None:
 
 
 @contextlib.contextmanager
-def _build_lock():
-    # Several processes (test workers, evaluate runs) may ask at once: build once.
-    path = os.path.join(tempfile.gettempdir(), "codeinterview-sandbox-build.lock")
+def host_lock(name: str):
+    """One holder per machine: several processes (test workers, evaluate runs)
+    may ask at once for what must be made once (an image, a volume)."""
+    path = os.path.join(tempfile.gettempdir(), "codeinterview-sandbox-%s.lock" % name)
     with open(path, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -213,7 +214,7 @@ def build(force: bool = False, client=None, family: str = BASE_FAMILY) -> str:
     """Build (or with force, rebuild) a family's image for the current sandbox/ sources."""
     client = client or docker_client()
     tag = image_tag(family)
-    with _build_lock():
+    with host_lock("build"):
         if not force and _exists(client, tag):
             return tag
         start = time.monotonic()

@@ -18,14 +18,11 @@ by default they are used where the storage driver is a slow one.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
-import tempfile
 import threading
 
-from .image import LABEL
+from .image import LABEL, host_lock
 from .types import SandboxUnavailable
 
 log = logging.getLogger("codeinterview.sandbox")
@@ -55,18 +52,6 @@ def wanted(client) -> bool:
 
 def volume_name(image_id: str, path: str) -> str:
     return "codeinterview-%s-%s" % (path.strip("/").replace("/", "-"), image_id.split(":")[-1][:12])
-
-
-@contextlib.contextmanager
-def _host_lock():
-    # several processes (test workers, evaluate runs) may start workers at once: populate once
-    path = os.path.join(tempfile.gettempdir(), "codeinterview-sandbox-volumes.lock")
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _run_root(client, image: str, command: list[str], mounts: dict, labels: dict) -> bool:
@@ -117,7 +102,7 @@ def mounts_for(client, image: str, labels: dict) -> dict:
             return {}
         image_id = client.images.get(image).id  # by id: a rebuild under the same tag gets new volumes
         if image_id not in _ready:
-            with _host_lock():
+            with host_lock("volumes"):
                 names = [_ensure(client, image, image_id, path, labels) for path in PATHS]
             _ready[image_id] = {name: {"bind": path, "mode": "ro"} for name, path in zip(names, PATHS)}
         return _ready[image_id]
