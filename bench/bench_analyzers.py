@@ -60,7 +60,7 @@ def main() -> None:
     for corpus, tasks in corpora(args.limit).items():
         language = "javascript" if "javascript" in corpus else "python"
         for name in names:
-            if ANALYZERS[name].language != language:
+            if ANALYZERS.get(name).language != language:
                 continue
             seconds, findings, flagged = [], 0, []
             for task, preamble, code in tasks:

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from codeinterview.executors import get_executor_class  # noqa: E402
+from codeinterview.executors import EXECUTORS  # noqa: E402
 from codeinterview.executors.base import Request  # noqa: E402
 
 
@@ -35,7 +35,7 @@ def main() -> int:
                                str(args.latency)], stdout=subprocess.PIPE, text=True)
     try:
         base_url = server.stdout.readline().strip()
-        executor = get_executor_class("openai")("bench", {"max_tokens": 16}, concurrency=args.concurrency,
+        executor = EXECUTORS.get("openai")("bench", {"max_tokens": 16}, concurrency=args.concurrency,
                                                 base_url=base_url)
         with executor:
             # warm-up: one request, so client import and first connect are not timed

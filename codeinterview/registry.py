@@ -5,18 +5,22 @@
     LANGUAGES.get("py")        # imports codeinterview.languages.python, returns LANGUAGE
 
 An entry names its object as "module:attribute" (a module relative to the
-registry's package); nothing is imported until the entry is used. An unknown
-name is a UserError listing the known ones; an entry whose optional package is
-missing is a UserError saying which `pip install codeinterview[EXTRA]` brings
-it. Both exit 2 from a stage. `codeinterview.extensions` lists every registry,
-for the docs and the test that checks them.
+registry's package; "module" alone is the module itself); nothing is imported
+until the entry is used. An unknown name is a UserError listing the known
+ones; an entry whose optional package is missing is a UserError saying which
+`pip install 'codeinterview[EXTRA]'` brings it, whether the package is
+imported with the module or later, inside `with REGISTRY.requires(name):`
+(a backend importing its SDK in its constructor). Both exit 2 from a stage.
+`codeinterview.extensions` lists every registry, for the docs and the test
+that checks them.
 """
 
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Generic, Iterator, TypeVar
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 from .errors import UserError
 
@@ -41,9 +45,13 @@ class Registry(Generic[T]):
     kind: str                   # what an entry is, in messages: "language", "executor", ...
     package: str                # the package that relative targets are imported from
     flag: str | None = None     # the flag that names an entry, in messages: "--executor"
+    # aliases the objects declare themselves (a language's `aliases`): looked up, loading every
+    # entry, only when a name is neither registered nor a registered alias
+    aliases_of: Callable[[T], Iterable[str]] | None = field(default=None, repr=False)
     entries: dict[str, Entry] = field(default_factory=dict)
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
     _loaded: dict[str, T] = field(default_factory=dict, repr=False)
+    _declared: bool = field(default=False, repr=False)  # the objects' own aliases are in _aliases
 
     def add(self, name: str, target: str, *, extra: str | None = None, summary: str = "",
             aliases: tuple[str, ...] = ()) -> None:
@@ -52,12 +60,13 @@ class Registry(Generic[T]):
         self.entries[name] = Entry(name, target, extra, summary, tuple(aliases))
         for word in (name, *aliases):
             self._aliases[word.lower()] = name
+        self._declared = False
 
     def names(self) -> list[str]:
         return list(self.entries)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._aliases
+        return isinstance(name, str) and self._resolve(name) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.entries)
@@ -67,11 +76,24 @@ class Registry(Generic[T]):
 
     def canonical(self, name: str) -> str:
         """The entry's own name for a name or alias; unknown is a UserError listing the known."""
-        found = self._aliases.get(str(name).lower())
+        found = self._resolve(name)
         if found is None:
             where = f"{self.flag} {name}: " if self.flag else ""
             raise UserError(f"{where}unknown {self.kind} '{name}'; known: {', '.join(self.entries)}")
         return found
+
+    def _resolve(self, name: str) -> str | None:
+        word = str(name).lower()
+        if word not in self._aliases and self.aliases_of is not None and not self._declared:
+            self._declared = True
+            for entry in list(self.entries):
+                try:
+                    declared = self.aliases_of(self.get(entry))
+                except UserError:  # its optional package is missing: it says so when asked for by name
+                    continue
+                for alias in declared:
+                    self._aliases.setdefault(alias.lower(), entry)
+        return self._aliases.get(word)
 
     def entry(self, name: str) -> Entry:
         return self.entries[self.canonical(name)]
@@ -87,16 +109,34 @@ class Registry(Generic[T]):
         """Every entry imported (for listings); an entry whose extra is missing raises."""
         return [(name, self.get(name)) for name in self.entries]
 
+    @contextmanager
+    def requires(self, name: str) -> Iterator[None]:
+        """Inside, a missing third-party package is entry `name`'s install message:
+
+            with EXECUTORS.requires(self.name):
+                import openai
+        """
+        entry = self.entry(name)
+        try:
+            yield
+        except ModuleNotFoundError as exc:
+            raise self._missing(entry, exc) from None
+
+    def _missing(self, entry: Entry, exc: ModuleNotFoundError) -> Exception:
+        missing = exc.name or "?"
+        if missing.split(".")[0] == self.package.split(".")[0]:
+            return exc  # a module of the project itself is missing: a bug, not an install problem
+        return UserError(f"{self.kind} '{entry.name}' needs the Python package '{missing}', which is not "
+                         f"installed: {install_hint(entry.extra)}")
+
     def _import(self, entry: Entry) -> T:
         module_name, _, attribute = entry.target.partition(":")
         try:
             module = importlib.import_module(module_name, self.package)
         except ModuleNotFoundError as exc:
-            missing = exc.name or "?"
-            if missing.startswith("codeinterview"):
-                raise  # our own module is missing: a bug, not an install problem
-            where = f"{self.flag} {entry.name}" if self.flag else f"{self.kind} '{entry.name}'"
-            raise UserError(f"{where} needs the Python package '{missing}', which is not installed: "
-                            f"{install_hint(entry.extra)}") from None
+            error = self._missing(entry, exc)
+            if error is exc:
+                raise
+            raise error from None
         return getattr(module, attribute) if attribute else module  # type: ignore[return-value]
 

@@ -148,7 +148,8 @@ def test_each_analyzer_applies_to_its_language_only():
 
 def test_a_missing_program_is_a_user_error_saying_how_to_install_it(monkeypatch):
     assert parse_linters("signature,hallucination,eslint") == ["signature", "hallucination", "eslint"]
-    monkeypatch.setitem(ANALYZERS, "eslint", dataclasses.replace(ANALYZERS["eslint"], needs="no-such-eslint"))
+    missing = dataclasses.replace(ANALYZERS.get("eslint"), needs="no-such-eslint")
+    monkeypatch.setattr(ANALYZERS, "get", lambda name, get=ANALYZERS.get: missing if name == "eslint" else get(name))
     with pytest.raises(UserError, match=r"--lint eslint: no-such-eslint is not installed; "
                                         r"install it with: apt-get install eslint"):
         parse_linters("eslint")

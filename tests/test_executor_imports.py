@@ -18,8 +18,8 @@ def test_registry_import_loads_no_backend():
 
 
 def test_each_backend_loads_only_when_asked():
-    code = ("import sys; from codeinterview.executors import get_executor_class; "
-            "get_executor_class('openai')('m', {}, base_url='http://127.0.0.1:9/v1'); "
+    code = ("import sys; from codeinterview.executors import EXECUTORS; "
+            "EXECUTORS.get('openai')('m', {}, base_url='http://127.0.0.1:9/v1'); "
             "print('openai' in sys.modules, 'torch' in sys.modules, 'llama_cpp' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False", "False"]

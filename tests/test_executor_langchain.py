@@ -7,10 +7,10 @@ import pytest
 from fixtures_models import EXPECTED, FakeOpenAIServer
 
 from codeinterview.errors import UserError
-from codeinterview.executors import get_executor_class
+from codeinterview.executors import EXECUTORS
 from codeinterview.executors.base import Request
 
-LangChainExecutor = get_executor_class("langchain")
+LangChainExecutor = EXECUTORS.get("langchain")
 CHAT = [{"role": "system", "content": "You write Python."}, {"role": "user", "content": "Write f."}]
 
 

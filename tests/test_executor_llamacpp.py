@@ -7,10 +7,10 @@ import pytest
 from fixtures_models import EXPECTED
 
 from codeinterview.errors import UserError
-from codeinterview.executors import get_executor_class
+from codeinterview.executors import EXECUTORS
 from codeinterview.executors.base import Request
 
-LlamaCppExecutor = get_executor_class("llamacpp")
+LlamaCppExecutor = EXECUTORS.get("llamacpp")
 CHAT = [{"role": "user", "content": "Write f."}]
 
 

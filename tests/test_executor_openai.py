@@ -8,11 +8,11 @@ import pytest
 from fixtures_models import EXPECTED, FakeOpenAIServer
 
 from codeinterview.errors import UserError
-from codeinterview.executors import get_executor_class
+from codeinterview.executors import EXECUTORS
 from codeinterview.executors._retry import RetriesExhausted
 from codeinterview.executors.base import Request
 
-OpenAIExecutor = get_executor_class("openai")
+OpenAIExecutor = EXECUTORS.get("openai")
 CHAT = [{"role": "system", "content": "You write Python."}, {"role": "user", "content": "Write f."}]
 
 

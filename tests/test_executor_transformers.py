@@ -8,10 +8,10 @@ os.environ["HF_HUB_OFFLINE"] = "1"   # everything is local; never reach the hub
 from fixtures_models import EXPECTED, save_tiny_hf_model
 
 from codeinterview.errors import UserError
-from codeinterview.executors import get_executor_class
+from codeinterview.executors import EXECUTORS
 from codeinterview.executors.base import Request
 
-TransformersExecutor = get_executor_class("transformers")
+TransformersExecutor = EXECUTORS.get("transformers")
 CHAT = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Write f."}]
 
 

@@ -54,7 +54,8 @@ def test_unknown_or_missing_analyzers_are_user_errors(monkeypatch):
                                         "hallucination, eslint"):
         parse_linters("pylint")
     # a fault no installed analyzer produces on demand: its package missing
-    monkeypatch.setitem(ANALYZERS, "ruff", dataclasses.replace(ANALYZERS["ruff"], needs="no_such_analyzer_pkg"))
+    missing = dataclasses.replace(ANALYZERS.get("ruff"), needs="no_such_analyzer_pkg")
+    monkeypatch.setattr(ANALYZERS, "get", lambda name, get=ANALYZERS.get: missing if name == "ruff" else get(name))
     with pytest.raises(UserError, match=r"pip install 'codeinterview\[lint\]'"):
         parse_linters("ruff")
 

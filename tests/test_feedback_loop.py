@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from codeinterview.errors import UserError
-from codeinterview.executors import get_executor_class
+from codeinterview.executors import EXECUTORS
 from codeinterview.executors.base import Request
 from codeinterview.grading_config import GradingConfig
 from codeinterview.sandbox import Limits
@@ -21,7 +21,7 @@ from scripted_server import ScriptedModel, Step
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
 
-FeedbackExecutor = get_executor_class("feedback")
+FeedbackExecutor = EXECUTORS.get("feedback")
 GRADING = GradingConfig(limits=Limits(timeout_s=12.0, check_timeout_s=5.0, memory_mb=192))
 
 SUITE = {

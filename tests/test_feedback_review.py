@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from codeinterview.errors import UserError
-from codeinterview.executors import get_executor_class
+from codeinterview.executors import EXECUTORS
 from codeinterview.search.review import PROMPT, Reviewer
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
@@ -22,7 +22,7 @@ from test_feedback_loop import GRADING, PY, SUITE, request
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
 
-FeedbackExecutor = get_executor_class("feedback")
+FeedbackExecutor = EXECUTORS.get("feedback")
 
 
 def script():

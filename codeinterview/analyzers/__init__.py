@@ -21,11 +21,16 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import UserError
-from . import eslint, hallucination, mypy, ruff, signature
+from ..registry import Registry
 from .base import Analyzer, Finding
 
-ANALYZERS: dict[str, Analyzer] = {m.ANALYZER.name: m.ANALYZER
-                                  for m in (ruff, mypy, signature, hallucination, eslint)}
+# name (--lint) -> its module's ANALYZER, which says what tool it needs and how to install it
+ANALYZERS: Registry[Analyzer] = Registry("analyzer", __name__, flag="--lint")
+ANALYZERS.add("ruff", ".ruff:ANALYZER")
+ANALYZERS.add("mypy", ".mypy:ANALYZER")
+ANALYZERS.add("signature", ".signature:ANALYZER")
+ANALYZERS.add("hallucination", ".hallucination:ANALYZER")
+ANALYZERS.add("eslint", ".eslint:ANALYZER")
 MAX_FINDINGS = 10
 
 __all__ = ["ANALYZERS", "Analyzer", "Finding", "lint", "parse_linters"]
@@ -38,7 +43,7 @@ def parse_linters(spec: str | list[str] | None) -> list[str]:
     for name in names:
         if name not in ANALYZERS:
             raise UserError(f"--lint {name}: unknown analyzer; choose from {', '.join(ANALYZERS)}")
-        analyzer = ANALYZERS[name]
+        analyzer = ANALYZERS.get(name)
         if not analyzer.installed():
             raise UserError(f"--lint {name}: {analyzer.needs} is not installed; "
                             f"install it with: {analyzer.install}")
@@ -51,7 +56,7 @@ def lint(names: list[str], code: str | None, language: str, preamble: str = "") 
     `preamble` is what runs before the code (a benchmark's prompt, with its
     imports): analyzed with it, so that names it defines are not reported,
     while findings in it are dropped and lines count from the code's first."""
-    analyzers = [ANALYZERS[n] for n in names if ANALYZERS[n].language == language]
+    analyzers = [a for a in map(ANALYZERS.get, names) if a.language == language]
     if not code or not analyzers:
         return []
     shift = preamble.count("\n")

@@ -11,25 +11,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 from ..errors import UserError
 from ..questions import Suite
-from . import (humaneval, humaneval_cpp, humaneval_fim, humaneval_go, humaneval_java, humaneval_js,
-               humaneval_rust, humanevalplus, mbpp)
+from ..registry import Registry
 
 # importer name -> loader(path, split or None) -> Suite of program questions
-IMPORTERS = {
-    "humaneval": humaneval.load,
-    "humaneval-fim": humaneval_fim.load,
-    "humanevalplus": humanevalplus.load,
-    "humaneval-js": humaneval_js.load,
-    "humaneval-cpp": humaneval_cpp.load,
-    "humaneval-go": humaneval_go.load,
-    "humaneval-java": humaneval_java.load,
-    "humaneval-rust": humaneval_rust.load,
-    "mbpp": mbpp.load_full,
-    "mbpp-sanitized": mbpp.load_sanitized,
-}
+IMPORTERS: Registry[Callable[[Path, str | None], Suite]] = Registry("importer", __name__)
+IMPORTERS.add("humaneval", ".humaneval:load")
+IMPORTERS.add("humaneval-fim", ".humaneval_fim:load")
+IMPORTERS.add("humanevalplus", ".humanevalplus:load")
+IMPORTERS.add("humaneval-js", ".humaneval_js:load")
+IMPORTERS.add("humaneval-cpp", ".humaneval_cpp:load")
+IMPORTERS.add("humaneval-go", ".humaneval_go:load")
+IMPORTERS.add("humaneval-java", ".humaneval_java:load")
+IMPORTERS.add("humaneval-rust", ".humaneval_rust:load")
+IMPORTERS.add("mbpp", ".mbpp:load_full")
+IMPORTERS.add("mbpp-sanitized", ".mbpp:load_sanitized")
 SPEC_RE = re.compile(r"^([a-z][a-z0-9-]*)(?::([a-z]+))?=(.+)$")
 
 
@@ -46,4 +45,4 @@ def load_benchmark(spec: str) -> Suite:
         raise UserError(f"--interview {spec}: unknown importer '{name}'; known: {', '.join(IMPORTERS)}")
     if not path.is_file():
         raise UserError(f"--interview {spec}: {path}: no such dataset file")
-    return IMPORTERS[name](path, split)
+    return IMPORTERS.get(name)(path, split)

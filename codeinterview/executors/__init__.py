@@ -1,58 +1,32 @@
-"""Executor registry: backends by name, imported only when used.
+"""Executor registry: backends by name (--executor), imported only when used.
 
-Each entry maps the --executor name to "module:Class" and the pip extra that
-provides its optional dependencies. Importing codeinterview never imports a
-backend; `get_executor` imports one and turns a missing package into an
-install hint.
+Each entry maps the name to "module:Class" and the pip extra that provides
+its optional dependencies. Importing codeinterview never imports a backend;
+`EXECUTORS.get(name)` imports its module, and a backend imports its SDK
+inside `with EXECUTORS.requires(self.name):`, so a missing package is one
+line saying which `pip install 'codeinterview[EXTRA]'` brings it (exit 2).
+Each backend declares the options it takes as a dataclass (`Executor.Options`).
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
+from ..registry import Registry
+from .base import Answer, Executor, NoOptions, Request
 
-from ..errors import UserError
-from .base import Answer, Executor, Request
+EXECUTORS: Registry[type[Executor]] = Registry("executor", __name__, flag="--executor")
+EXECUTORS.add("reference", ".reference:ReferenceExecutor",
+              summary="answers with the question's reference solution (self-test, demo)")
+EXECUTORS.add("replay", ".replay:ReplayExecutor",
+              summary="answers from an earlier interview or eval file (--replay FILE)")
+EXECUTORS.add("openai", ".openai_chat:OpenAIExecutor", extra="openai",
+              summary="any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio, TGI)")
+EXECUTORS.add("langchain", ".langchain_chat:LangChainExecutor", extra="langchain",
+              summary="any LangChain chat model, e.g. openai:gpt-4o-mini")
+EXECUTORS.add("transformers", ".hf_transformers:TransformersExecutor", extra="transformers",
+              summary="a local Hugging Face model directory or id")
+EXECUTORS.add("llamacpp", ".llamacpp:LlamaCppExecutor", extra="llamacpp",
+              summary="a local GGUF file through llama-cpp-python, in-process")
+EXECUTORS.add("feedback", ".feedback:FeedbackExecutor",
+              summary="wraps another executor and feeds sandbox errors back (--inner)")
 
-
-@dataclass(frozen=True)
-class Backend:
-    target: str            # "module:Class", relative to this package
-    extra: str | None      # pip extra with its dependencies, if any
-    summary: str
-
-
-REGISTRY: dict[str, Backend] = {
-    "reference": Backend(".reference:ReferenceExecutor", None,
-                         "answers with the question's reference solution (self-test, demo)"),
-    "replay": Backend(".replay:ReplayExecutor", None,
-                      "answers from an earlier interview or eval file (--replay FILE)"),
-    "openai": Backend(".openai_chat:OpenAIExecutor", "openai",
-                      "any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio, TGI)"),
-    "langchain": Backend(".langchain_chat:LangChainExecutor", "langchain",
-                         "any LangChain chat model, e.g. openai:gpt-4o-mini"),
-    "transformers": Backend(".hf_transformers:TransformersExecutor", "transformers",
-                            "a local Hugging Face model directory or id"),
-    "llamacpp": Backend(".llamacpp:LlamaCppExecutor", "llamacpp",
-                        "a local GGUF file through llama-cpp-python, in-process"),
-    "feedback": Backend(".feedback:FeedbackExecutor", None,
-                        "wraps another executor and feeds sandbox errors back (--inner)"),
-}
-
-
-def get_executor_class(name: str) -> type[Executor]:
-    backend = REGISTRY.get(name)
-    if backend is None:
-        raise UserError(f"unknown executor '{name}'; choose one of: {', '.join(REGISTRY)}")
-    module_name, class_name = backend.target.split(":")
-    try:
-        module = importlib.import_module(module_name, __name__)
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(__name__):
-            raise UserError(f"executor '{name}' is not available in this version") from exc
-        hint = f'pip install -e ".[{backend.extra}]"' if backend.extra else "reinstall codeinterview"
-        raise UserError(f"executor '{name}' needs the Python package '{exc.name}': {hint}") from exc
-    return getattr(module, class_name)
-
-
-__all__ = ["Answer", "Executor", "Request", "REGISTRY", "get_executor_class"]
+__all__ = ["Answer", "EXECUTORS", "Executor", "NoOptions", "Request"]

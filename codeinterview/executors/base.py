@@ -11,10 +11,23 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
 from ..errors import UserError
+
+# field(metadata=NOT_A_FLAG): an option given in code only, never by an interview.py flag
+NOT_A_FLAG = {"flag": False}
+
+
+def flag_of(option: str) -> str:
+    """The interview.py flag of an option: gpu_layers -> --gpu-layers."""
+    return "--" + option.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The options of a backend that takes none."""
 
 
 @dataclass
@@ -79,21 +92,55 @@ class Executor(ABC):
       needs_model       whether --model is required
       grades_answers    whether it grades answers itself (feedback): interview.py
                         then hands it the grading config as `grading`
+      Options           a dataclass of the options it takes, each field an
+                        interview.py flag of the same name (gpu_layers:
+                        --gpu-layers) unless its metadata is NOT_A_FLAG; the
+                        field's default is the option's one default. The
+                        constructor takes them as keywords; `self.options`
+                        holds them. Any other option is a UserError.
     """
 
     name = "base"
     supported_params: frozenset[str] = frozenset()
     needs_model = True
     grades_answers = False
+    Options: ClassVar[type] = NoOptions
+    options: Any
 
     def __init__(self, model: str | None = None, params: dict[str, Any] | None = None,
                  concurrency: int = 1, lenient: bool = False, **options: Any):
         if self.needs_model and not model:
             raise UserError(f"executor '{self.name}' needs --model")
+        if int(concurrency) < 1:
+            raise UserError(f"--concurrency {concurrency}: must be at least 1")
         self.model = model
-        self.concurrency = max(1, int(concurrency))
-        self.options = options
+        self.concurrency = int(concurrency)
+        self.options = self.make_options(options)
         self.params, self.dropped_params = self.check_params(params or {}, lenient)
+
+    @classmethod
+    def option_names(cls, given: Mapping[str, Any], *, flags_only: bool = False) -> list[str]:
+        """The options it takes, given these (a wrapper takes those of what it wraps too);
+        with flags_only, those an interview.py flag sets."""
+        return [f.name for f in fields(cls.Options) if not flags_only or f.metadata.get("flag", True)]
+
+    @classmethod
+    def check_options(cls, given: Mapping[str, Any]) -> None:
+        """Refuse an option this backend does not take, naming the ones it does."""
+        takes = cls.option_names(given)
+        unknown = [name for name in given if name not in takes]
+        if unknown:
+            listing = ", ".join(flag_of(name) for name in cls.option_names(given, flags_only=True))
+            raise UserError(f"{', '.join(flag_of(name) for name in unknown)}: executor '{cls.name}' does not "
+                            f"take {'this option' if len(unknown) == 1 else 'these options'}; its options: "
+                            f"{listing or 'none'}")
+
+    @classmethod
+    def make_options(cls, given: Mapping[str, Any]) -> Any:
+        """Its Options from the given ones (checked); a wrapper's own only."""
+        cls.check_options(given)
+        own = {f.name for f in fields(cls.Options)}
+        return cls.Options(**{k: v for k, v in given.items() if k in own})
 
     def check_params(self, params: dict[str, Any], lenient: bool) -> tuple[dict, list[str]]:
         """Refuse (or, leniently, drop and report) parameters we cannot honour."""

@@ -25,14 +25,22 @@ float16 on cuda, float32 elsewhere), --batch-size (default 8).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, cast
 
 from ..errors import UserError
+from . import EXECUTORS
 from .base import Answer, Executor, Request
 
 DEFAULT_MAX_NEW_TOKENS = 1024
-DEFAULT_BATCH_SIZE = 8
 DTYPES = ("float32", "float16", "bfloat16", "auto")
+
+
+@dataclass(frozen=True)
+class TransformersOptions:
+    device: str | None = None   # None: cuda if available, else mps, else cpu
+    dtype: str | None = None    # None: bfloat16 on cuda if supported, else float16 on cuda, float32 elsewhere
+    batch_size: int = 8         # prompts per generate() call
 
 
 class TransformersExecutor(Executor):
@@ -40,20 +48,24 @@ class TransformersExecutor(Executor):
     supported_params = frozenset({"temperature", "top_p", "top_k", "min_p", "max_tokens", "seed", "stop",
                                   "repetition_penalty"})
 
-    def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
-                 device: str | None = None, dtype: str | None = None, batch_size: int | None = None,
-                 **options: Any):
+    Options = TransformersOptions
+    options: TransformersOptions
+
+    def __init__(self, model=None, params=None, concurrency=1, lenient=False, **options: Any):
         super().__init__(model, params, concurrency, lenient, **options)
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        with EXECUTORS.requires(self.name):
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.torch = torch
-        self.device = device or ("cuda" if torch.cuda.is_available()
-                                 else "mps" if torch.backends.mps.is_available() else "cpu")
-        self.dtype = dtype or self._default_dtype()
+        self.device = self.options.device or ("cuda" if torch.cuda.is_available()
+                                              else "mps" if torch.backends.mps.is_available() else "cpu")
+        self.dtype = self.options.dtype or self._default_dtype()
         if self.dtype not in DTYPES:
             raise UserError(f"--dtype {self.dtype}: choose one of {', '.join(DTYPES)}")
-        self.batch_size = max(1, int(batch_size)) if batch_size is not None else DEFAULT_BATCH_SIZE
+        if int(self.options.batch_size) < 1:
+            raise UserError(f"--batch-size {self.options.batch_size}: must be at least 1")
+        self.batch_size = int(self.options.batch_size)
         assert self.model is not None  # needs_model: Executor.__init__ refused a missing --model
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(self.model)

@@ -20,11 +20,13 @@ the provider's own retries are turned off and ours used (Answer.retries).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UserError
+from . import EXECUTORS
 from ._retry import refused_answer, timed_call_with_retries
-from .base import Answer, Executor, Request
+from .base import NOT_A_FLAG, Answer, Executor, Request
 
 STANDARD = {"temperature": "temperature", "max_tokens": "max_tokens", "stop": "stop"}
 PROVIDER_PARAMS: dict[str, dict[str, str]] = {
@@ -35,14 +37,22 @@ PROVIDER_PARAMS: dict[str, dict[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class LangChainOptions:
+    base_url: str | None = None      # the provider's server (an OpenAI-compatible one for openai:)
+    api_key_env: str | None = None   # None: the provider's own variable
+    timeout: float | None = None     # seconds per request; None: the provider's default
+    max_retries: int = 5             # on 429/5xx/timeouts
+    backoff_s: float = field(default=1.0, metadata=NOT_A_FLAG)  # the first retry's wait
+
+
 class LangChainExecutor(Executor):
     name = "langchain"
     supported_params = frozenset(STANDARD) | frozenset().union(*PROVIDER_PARAMS.values())
+    Options = LangChainOptions
+    options: LangChainOptions
 
-    def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
-                 base_url: str | None = None, api_key_env: str | None = None,
-                 timeout: float | None = None, max_retries: int | None = None,
-                 backoff_s: float = 1.0, **options: Any):
+    def __init__(self, model=None, params=None, concurrency=1, lenient=False, **options: Any):
         if not model or ":" not in model:
             raise UserError(f"executor 'langchain' needs --model provider:model (e.g. openai:gpt-4o-mini), "
                             f"got {model!r}")
@@ -51,7 +61,9 @@ class LangChainExecutor(Executor):
         # instance attribute: what this provider can honour, checked by the base class
         self.supported_params = frozenset(self.mapping)
         super().__init__(model, params, concurrency, lenient, **options)
-        from langchain.chat_models import init_chat_model
+        base_url, api_key_env, timeout = self.options.base_url, self.options.api_key_env, self.options.timeout
+        with EXECUTORS.requires(self.name):
+            from langchain.chat_models import init_chat_model
 
         kwargs: dict[str, Any] = {}
         for key, value in self.params.items():
@@ -77,8 +89,8 @@ class LangChainExecutor(Executor):
             connection["api_key"] = "not-needed"   # local OpenAI-compatible server
         if timeout is not None:
             connection["timeout"] = float(timeout)
-        self.max_retries = int(max_retries) if max_retries is not None else 5
-        self.backoff_s = backoff_s
+        self.max_retries = int(self.options.max_retries)
+        self.backoff_s = self.options.backoff_s
         try:
             self.chat_model = init_chat_model(model, **kwargs, **connection)
         except ImportError as exc:

@@ -22,10 +22,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UserError
+from . import EXECUTORS
 from .base import Answer, Executor, Request
 
 if TYPE_CHECKING:
@@ -37,7 +39,12 @@ if TYPE_CHECKING:
     )
 
 RENAME = {"repetition_penalty": "repeat_penalty"}
-DEFAULT_CONTEXT = 4096
+
+
+@dataclass(frozen=True)
+class LlamaCppOptions:
+    context_size: int = 4096   # n_ctx
+    gpu_layers: int = -1       # n_gpu_layers; -1: all, when the build has a GPU backend
 
 
 class LlamaCppExecutor(Executor):
@@ -45,21 +52,24 @@ class LlamaCppExecutor(Executor):
     supported_params = frozenset({"temperature", "top_p", "top_k", "min_p", "max_tokens", "seed", "stop",
                                   "presence_penalty", "frequency_penalty", "repetition_penalty"})
 
-    def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
-                 context_size: int | None = None, gpu_layers: int | None = None, **options: Any):
+    Options = LlamaCppOptions
+    options: LlamaCppOptions
+
+    def __init__(self, model=None, params=None, concurrency=1, lenient=False, **options: Any):
         super().__init__(model, params, concurrency, lenient, **options)
         if self.concurrency > 1:
             logging.getLogger(__name__).warning(
                 "executor 'llamacpp' runs one request at a time; ignoring --concurrency %d", self.concurrency)
             self.concurrency = 1
+        with EXECUTORS.requires(self.name):
+            from llama_cpp import Llama
+
         assert self.model is not None  # needs_model: Executor.__init__ refused a missing --model
         path = Path(self.model).expanduser()
         if not path.is_file():
             raise UserError(f"executor 'llamacpp' needs --model pointing at a .gguf file; {path} does not exist")
-        from llama_cpp import Llama
-
-        self.context_size = int(context_size) if context_size is not None else DEFAULT_CONTEXT
-        self.gpu_layers = int(gpu_layers) if gpu_layers is not None else -1
+        self.context_size = int(self.options.context_size)
+        self.gpu_layers = int(self.options.gpu_layers)
         try:
             self.llm: Llama | None = Llama(model_path=str(path), n_ctx=self.context_size, n_gpu_layers=self.gpu_layers,
                              verbose=False)

@@ -30,11 +30,13 @@ client's own are disabled so Answer.retries counts every one.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UserError
+from . import EXECUTORS
 from ._retry import refused_answer, timed_call_with_retries
-from .base import Answer, Executor, Request
+from .base import NOT_A_FLAG, Answer, Executor, Request
 
 if TYPE_CHECKING:
     from openai.types import Completion
@@ -46,17 +48,27 @@ EXTRA_BODY = ("top_k", "min_p", "repetition_penalty",
 PLACEHOLDER_KEY = "not-needed"   # local servers ignore the key but the client requires one
 
 
+@dataclass(frozen=True)
+class OpenAIOptions:
+    base_url: str | None = None      # None: $OPENAI_BASE_URL, else api.openai.com
+    api_key_env: str | None = None   # None: OPENAI_API_KEY (and none needed with --base-url)
+    timeout: float = 600.0           # seconds per request
+    max_retries: int = 5             # on 429/5xx/timeouts
+    backoff_s: float = field(default=1.0, metadata=NOT_A_FLAG)  # the first retry's wait
+
+
 class OpenAIExecutor(Executor):
     name = "openai"
     supported_params = frozenset(NATIVE + EXTRA_BODY)
+    Options = OpenAIOptions
+    options: OpenAIOptions
 
-    def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
-                 base_url: str | None = None, api_key_env: str | None = None,
-                 timeout: float | None = None, max_retries: int | None = None,
-                 backoff_s: float = 1.0, **options: Any):
+    def __init__(self, model=None, params=None, concurrency=1, lenient=False, **options: Any):
         super().__init__(model, params, concurrency, lenient, **options)
-        import openai
+        with EXECUTORS.requires(self.name):
+            import openai
 
+        base_url, api_key_env = self.options.base_url, self.options.api_key_env
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         key_var = api_key_env or "OPENAI_API_KEY"
         api_key = os.environ.get(key_var)
@@ -66,9 +78,9 @@ class OpenAIExecutor(Executor):
             if not self.base_url:
                 raise UserError("executor 'openai' needs OPENAI_API_KEY, or --base-url for a local server")
             api_key = PLACEHOLDER_KEY
-        self.timeout = float(timeout) if timeout is not None else 600.0
-        self.max_retries = int(max_retries) if max_retries is not None else 5
-        self.backoff_s = backoff_s
+        self.timeout = float(self.options.timeout)
+        self.max_retries = int(self.options.max_retries)
+        self.backoff_s = self.options.backoff_s
         self.client = openai.OpenAI(api_key=api_key, base_url=self.base_url,
                                     timeout=self.timeout, max_retries=0)
         self.native = {k: v for k, v in self.params.items() if k in NATIVE}

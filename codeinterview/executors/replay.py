@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UserError
@@ -30,13 +31,21 @@ KEPT = ("answer", "usage", "model", "executor", "params_name") + CARRIED
 CACHE_KIB = 32 * 1024
 
 
+@dataclass(frozen=True)
+class ReplayOptions:
+    replay: list[str] | str | None = None   # the interview or eval file(s) to take answers from
+
+
 class ReplayExecutor(Executor):
     name = "replay"
     supported_params = frozenset(CANONICAL)
     needs_model = False
+    Options = ReplayOptions
+    options: ReplayOptions
 
-    def __init__(self, model: str | None = None, replay: list[str] | str | None = None, **kwargs: Any):
+    def __init__(self, model: str | None = None, **kwargs: Any):
         super().__init__(model=model, **kwargs)
+        replay = self.options.replay
         paths = [replay] if isinstance(replay, str) else list(replay or [])
         if not paths:
             raise UserError("executor 'replay' needs --replay FILE (an interview or eval file)")
