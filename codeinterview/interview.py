@@ -20,6 +20,7 @@ from .cli_main import stage_prog
 from .distributed import add_interview_arguments as add_ray_arguments
 from .errors import UserError
 from .executors import EXECUTORS, Executor, Request
+from .executors.base import flag_of
 from .grading_config import GradingConfig
 from .params import load_params
 from .paths import add_results_dir_argument
@@ -97,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "are the next turn, an empty reply approves (chat prompts, --concurrency 1)")
     backend.add_argument("--review-with-verdict", action="store_true", default=None,
                          help="feedback: --review, and the sandbox's verdict goes with the reviewer's words")
-    parser.set_defaults(backend_options=tuple(backend.dests))
-    GradingConfig.add_arguments(parser.add_argument_group(
+    grading = _Recorded(parser.add_argument_group(
         "grading (feedback: how attempts are graded; the same flags as evaluate.py's)"))
+    GradingConfig.add_arguments(grading)
+    parser.set_defaults(backend_options=tuple(backend.dests), grading_options=tuple(grading.dests))
     add_ray_arguments(parser.add_argument_group('cluster (optional: pip install -e ".[ray]")'))
     return parser
 
@@ -155,6 +157,14 @@ class InputSurvey:
                             f"{self.path}); pass --output NEW.ndjson to write this run elsewhere")
 
 
+def flags_given(parser: argparse.ArgumentParser, argv: list[str] | None, dests: tuple[str, ...]) -> list[str]:
+    """The flags among `dests` the command line gives (argparse fills in a default only where
+    the namespace holds nothing, so a dest still holding the marker was not given)."""
+    unset = object()
+    seen = parser.parse_args(argv, namespace=argparse.Namespace(**{dest: unset for dest in dests}))
+    return [flag_of(dest) for dest in dests if getattr(seen, dest) is not unset]
+
+
 def run_identity(executor: Executor, params_name: str) -> RunIdentity:
     """What makes this interview's answers comparable: the executor as it
     describes itself (where it runs, base_url, is left out), the parameters."""
@@ -163,7 +173,8 @@ def run_identity(executor: Executor, params_name: str) -> RunIdentity:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     for flag, value in (("--samples", args.samples), ("--concurrency", args.concurrency)):
         if value is not None and value < 1:
             raise UserError(f"{flag} {value}: must be at least 1")
@@ -174,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     options = {k: getattr(args, k) for k in args.backend_options if getattr(args, k) is not None}
     executor_class = EXECUTORS.get(args.executor)
     executor_class.check_options(options)
+    if not executor_class.grades_answers:  # the grading flags have defaults (evaluate.py's): given ones are refused
+        graded = flags_given(parser, argv, args.grading_options)
+        if graded:
+            raise UserError(f"{', '.join(graded)}: executor '{executor_class.name}' grades no answers; the "
+                            "grading flags belong to the feedback executor here (evaluate.py grades the rest)")
     params_name, params = load_params(args.params)
     samples = args.samples or params.pop("n", 1)
     params.pop("n", None)

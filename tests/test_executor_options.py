@@ -132,3 +132,9 @@ def test_a_missing_backend_package_is_one_line_naming_its_extra(prepared, tmp_pa
         f"error: executor '{backend}' needs the Python package '{hidden[0]}', which is not installed: "
         f"pip install 'codeinterview[{backend}]'"]
     assert not out.exists()
+
+
+def test_grading_flags_are_refused_where_no_answer_is_graded(prepared, tmp_path):
+    line = refused("--input", prepared, "--output", tmp_path / "o.ndjson", "--sandbox", "process",
+                   "--memory-mb", "256")
+    assert line.startswith("error: --sandbox, --memory-mb: executor 'reference' grades no answers")
