@@ -15,7 +15,7 @@ cycle through four kinds of model behaviour:
 
 Both runs get the same budget of model calls (--max-attempts); the table gives,
 per budget b, the share of tasks passed within b calls and the tokens a task
-spent within b calls on average (codeinterview.search.budget).
+spent within b calls on average (codeinterview.leaderboard.budget).
 HumanEval is read from $CODEINTERVIEW_DATASETS (default ../shared/datasets).
 """
 
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from codeinterview.records import read_records  # noqa: E402
-from codeinterview.search.budget import BudgetCurve  # noqa: E402
+from codeinterview.leaderboard.budget import BudgetCurve  # noqa: E402
 from scripted_server import ScriptedModel, Step  # noqa: E402
 
 DEFAULT_DATA = (Path(os.environ.get("CODEINTERVIEW_DATASETS", ROOT.parent / "shared" / "datasets"))

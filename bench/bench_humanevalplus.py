@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from codeinterview.benchmarks import load_benchmark  # noqa: E402
-from codeinterview.benchmarks.program import RelativeTimeout, assemble, judge, program_text  # noqa: E402
-from codeinterview.grading import grade_answer  # noqa: E402
+from codeinterview.grading.program import RelativeTimeout, assemble, judge, program_text  # noqa: E402
+from codeinterview.grading.answer import grade_answer  # noqa: E402
 from codeinterview.sandbox import Job, Limits, open_sandbox  # noqa: E402
 
 DEFAULT_DATA = (Path(os.environ.get("CODEINTERVIEW_DATASETS", ROOT.parent / "shared" / "datasets"))

@@ -46,7 +46,7 @@ from children import child_env  # noqa: E402
 
 from codeinterview import languages  # noqa: E402
 from codeinterview.benchmarks import load_benchmark  # noqa: E402
-from codeinterview.benchmarks.program import assemble, grade_program  # noqa: E402
+from codeinterview.grading.program import assemble, grade_program  # noqa: E402
 from codeinterview.languages.base import TOKEN_ENV  # noqa: E402
 from codeinterview.sandbox import Job, JobResult, Limits, open_sandbox  # noqa: E402
 from codeinterview.sandbox import volumes as sandbox_volumes  # noqa: E402
@@ -132,7 +132,7 @@ def run_bare(language: str, programs: list[tuple]) -> tuple[float, list[str]]:
 def run_greedy(language: str, questions: list, samples: int) -> tuple[float, float]:
     """Seconds for one sample per task, and for `samples` identical samples per task,
     each on a fresh pool and verdict cache (what one evaluate run has)."""
-    from codeinterview.verdicts import VerdictCache
+    from codeinterview.grading.verdicts import VerdictCache
 
     def one_run(n: int) -> float:
         with open_sandbox(workers=1) as sandbox:

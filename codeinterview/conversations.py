@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import KeySet, read_records, record_run, record_stage
-from .values import bounded_text
+from .records.values import bounded_text
 
 TEXT_CHARS = 20_000   # one answer, message or traceback in a file (a runaway answer is cut)
 

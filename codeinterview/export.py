@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from . import languages
-from .benchmarks.program import assemble
+from .grading.program import assemble
 from .cli import run_main, slug
 from .errors import UserError
 from .extract import extract_code

@@ -228,16 +228,3 @@ def _top_level_lines(text: str) -> dict[str, int]:
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-
-
-# The loaders moved to codeinterview.suites (which the importers do not import,
-# so benchmarks -> questions is no longer a circle); the old names still resolve.
-_MOVED = ("load_suite", "load_suites", "resolve_suite_path")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from . import suites
-
-        return getattr(suites, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,8 +13,8 @@ import pytest
 from benchmark_files import DATASETS, dataset_file
 from helpers import REPO, output_path, records, stage
 from codeinterview.benchmarks import load_benchmark
-from codeinterview.benchmarks.program import RelativeTimeout
-from codeinterview.grading import grade_answer
+from codeinterview.grading.program import RelativeTimeout
+from codeinterview.grading.answer import grade_answer
 from codeinterview.sandbox import Limits
 
 TIMING, LIMITS = RelativeTimeout(), Limits()

@@ -27,8 +27,8 @@ import numpy as np
 
 from benchmark_files import dataset_file
 from codeinterview.benchmarks import load_benchmark
-from codeinterview.benchmarks.program import RelativeTimeout
-from codeinterview.grading import grade_answer
+from codeinterview.grading.program import RelativeTimeout
+from codeinterview.grading.answer import grade_answer
 from codeinterview.sandbox import Limits
 
 MUTATIONS = [("<=", "<"), (">=", ">"), ("<", "<="), (">", ">="), ("==", "!="), ("+ 1", "+ 2"),

@@ -14,15 +14,15 @@ import pytest
 import yaml
 
 from codeinterview.errors import UserError
-from codeinterview.executors import EXECUTORS
-from codeinterview.search.review import PROMPT, Reviewer
+from codeinterview.executors import get_executor_class
+from codeinterview.feedback.review import PROMPT, Reviewer
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
 from test_feedback_loop import GRADING, PY, SUITE, request
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
 
-FeedbackExecutor = EXECUTORS.get("feedback")
+FeedbackExecutor = get_executor_class("feedback")
 
 
 def script():

@@ -15,19 +15,19 @@ import pytest
 import yaml
 
 from codeinterview.errors import UserError
-from codeinterview.executors import EXECUTORS
+from codeinterview.executors import get_executor_class
 from codeinterview.executors.base import Request
-from codeinterview.grading_config import GradingConfig
+from codeinterview.grading.config import GradingConfig
 from codeinterview.sandbox import Limits
-from codeinterview.search.budget import BudgetCurve, BudgetCurves
-from codeinterview.search.tree import Tree
+from codeinterview.leaderboard.budget import BudgetCurve, BudgetCurves
+from codeinterview.feedback.tree import Tree
 from codeinterview.templates import load_template, template_variables
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
 
-FeedbackExecutor = EXECUTORS.get("feedback")
+FeedbackExecutor = get_executor_class("feedback")
 GRADING = GradingConfig(limits=Limits(timeout_s=12.0, check_timeout_s=5.0, memory_mb=192))
 
 SIGN = {"Signature": "sign(x)", "Input": "a number", "Output": "1 if positive, -1 if negative",
@@ -58,7 +58,7 @@ def request():
 
 def executor(server, **options):
     return FeedbackExecutor(model="scripted", params={"temperature": 0}, inner="openai",
-                            base_url=server.base_url, grading=GRADING, max_attempts=BUDGET, **options)
+                            base_url=server.base_url, grading=GRADING, **{"max_attempts": BUDGET, **options})
 
 
 def test_linear_repairs_the_dead_end_forever_tree_leaves_it_and_passes(model):
@@ -110,8 +110,7 @@ def test_candidates_are_distinct_and_repeats_are_asked_again_hotter(model):
 
 
 def test_budget_counts_model_calls(model):
-    with executor(model, search="tree", n_candidates=2) as ex:
-        ex.max_attempts = 4
+    with executor(model, search="tree", n_candidates=2, max_attempts=4) as ex:
         nodes = ex._timed_ask(request()).extra["attempts"]
     assert len(nodes) == len(model.requests) == 4
     assert [n["code"].strip() for n in nodes] == [HALF, HALF, HALF, MEH]
@@ -135,8 +134,8 @@ def test_the_repairs_come_from_the_feedback_model(model):
 
 def test_linear_repairs_come_from_the_feedback_model(model):
     with ScriptedModel(script()) as repairer:
-        with executor(model, feedback_model="repairer", feedback_base_url=repairer.base_url) as ex:
-            ex.max_attempts = 3
+        with executor(model, feedback_model="repairer", feedback_base_url=repairer.base_url,
+                      max_attempts=3) as ex:
             ex._timed_ask(request())
         assert len(model.requests) == 1 and len(repairer.requests) == 2
 

@@ -6,9 +6,9 @@ keeps hidden checks out of all of them."""
 import pytest
 
 from codeinterview.errors import UserError
-from codeinterview.feedback import (MESSAGE_CHARS, FeedbackTemplate, clean_output, raw_output,
+from codeinterview.feedback.text import (MESSAGE_CHARS, FeedbackTemplate, clean_output, raw_output,
                                     verdict)
-from codeinterview.grading import grade_answer
+from codeinterview.grading.answer import grade_answer
 from codeinterview.questions import question_from_fields
 from codeinterview.sandbox import Limits
 

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from codeinterview.grading import compare, function_status, grade_function_job
+from codeinterview.grading.checks import compare, function_status, grade_function_job
 from codeinterview.questions import Check
 
 pytestmark = pytest.mark.fast  # no Docker engine, no server, no model

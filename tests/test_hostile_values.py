@@ -1,7 +1,7 @@
 """Hostile values: whatever an answer returns or prints is graded right (on the
 host, on the decoded value) and stored bounded, and never crashes a stage.
 
-Three layers: the storage rules (codeinterview/values.py), values crossing the
+Three layers: the storage rules (codeinterview/records/values.py), values crossing the
 real sandbox in both languages, and evaluate.py end to end on hostile answers.
 """
 
@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 pytest.register_assert_rewrite("conftest_sandbox")
-from codeinterview.grading import compare  # noqa: E402
+from codeinterview.grading.checks import compare  # noqa: E402
 from codeinterview.questions import Check  # noqa: E402
 from codeinterview.sandbox import Limits  # noqa: E402
 from codeinterview.sandbox.types import CheckOutcome  # noqa: E402
-from codeinterview.values import bounded, bounded_text, int_summary, to_json_line  # noqa: E402
+from codeinterview.records.values import bounded, bounded_text, int_summary, to_json_line  # noqa: E402
 
 from conftest_sandbox import assert_honest_passes, job  # noqa: E402
 from helpers import output_path, records, stage  # noqa: E402

@@ -5,7 +5,7 @@ import pytest
 from benchmark_files import dataset_file
 from codeinterview.errors import UserError
 from codeinterview.params import load_params
-from codeinterview.questions import load_suite
+from codeinterview.suites import load_suite
 from codeinterview.templates import load_template, template_variables
 
 pytestmark = pytest.mark.fast  # no Docker engine, no server, no model

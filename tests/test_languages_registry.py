@@ -15,7 +15,7 @@ from codeinterview.extract import extract_code
 from codeinterview.extract_blocks import all_tags, find_blocks
 from codeinterview.paths import REPO_ROOT
 from codeinterview.prepare import main as prepare
-from codeinterview.questions import load_suite
+from codeinterview.suites import load_suite
 from codeinterview.templates import load_template, template_variables
 
 pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
@@ -230,7 +230,7 @@ def test_export_writes_the_completion_under_the_language_s_own_keys(language):
 @pytest.mark.parametrize("language", [lang for lang in ALL if lang.name not in ("python", "javascript")],
                          ids=lambda lang: lang.name)
 def test_can_ai_code_scoring_refuses_a_language_upstream_never_had(language):
-    from codeinterview.scoring.canaicode import grade_canaicode
+    from codeinterview.grading.scoring.canaicode import grade_canaicode
     from codeinterview.questions import question_from_fields
     from codeinterview.sandbox import Limits
 

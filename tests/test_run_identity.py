@@ -5,6 +5,7 @@ differs, a re-grade writes a new file and grades every record."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -158,3 +159,35 @@ def test_a_repeated_input_record_is_graded_once_and_said(prepared, server, tmp_p
     proc = stage("evaluate.py", "--input", twice, "--output", tmp_path / "e.ndjson")
     assert len(records(tmp_path / "e.ndjson")) == len(records(answers))
     assert f"warning: {len(records(answers))} input records repeat the key" in proc.stderr
+
+
+@pytest.mark.parametrize("backend", ["docker", "process"])
+def test_a_python_eval_resumes_after_another_languages_runner_changes(prepared, server, tmp_path, monkeypatch,
+                                                                      backend):
+    """The grading identity names only the sandbox families of the run's languages: an
+    edit to the Rust runner leaves a Python eval resumable; one to the Python runner does not."""
+    sandbox = tmp_path / "sandbox"   # the runner the stages use: a copy, edited here
+    shutil.copytree(REPO / "sandbox", sandbox, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("CODEINTERVIEW_SANDBOX_DIR", str(sandbox))
+    answers = output_path(ask(prepared, server, "gpt-4o-mini", "--samples", "2", "--output", tmp_path / "a.ndjson"))
+    out = tmp_path / "e.ndjson"
+    flags = ["--sandbox", backend, *(["--unsafe-process-sandbox"] if backend == "process" else [])]
+
+    def evaluate(check=True):
+        return stage("evaluate.py", "--input", answers, "--output", out, *flags, check=check)
+
+    evaluate()
+    lines = out.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 2
+    out.write_bytes(lines[0])   # a run killed after its first record
+    rust = sandbox / "runner" / "langs" / "rust.py"
+    rust.write_text(rust.read_text() + "\n# an edit to another language's runner\n")
+    proc = evaluate()
+    assert "resuming: 1 records already graded" in proc.stderr
+    graded = records(out)
+    assert [r["status"] for r in graded] == ["pass", "pass"] and len({r["run"] for r in graded}) == 1
+    # the run's own language's runner is part of its identity: an edit there refuses the resume
+    python = sandbox / "runner" / "langs" / "python.py"
+    python.write_text(python.read_text() + "\n# an edit that may change verdicts\n")
+    proc = evaluate(check=False)
+    assert proc.returncode == 2 and "holds another run's records" in proc.stderr, proc.stderr

@@ -12,7 +12,7 @@ import time
 import docker
 import pytest
 
-from codeinterview.grading import grade_answer
+from codeinterview.grading.answer import grade_answer
 from codeinterview.questions import question_from_fields
 from codeinterview.sandbox import Limits, SandboxUnavailable, open_sandbox
 from codeinterview.sandbox.docker_backend import OWNER_LABEL, owned

@@ -213,7 +213,7 @@ def test_records_name_their_scoring_and_a_resume_with_another_is_refused(graded)
 def test_asserts_are_evaluated_on_the_host_only_with_allowed_names_and_attributes():
     from codeinterview.errors import UserError
     from codeinterview.questions import Check
-    from codeinterview.scoring.canaicode import SAFE_BUILTINS, checked_expression
+    from codeinterview.grading.scoring.canaicode import SAFE_BUILTINS, checked_expression
 
     def check(expr: str) -> Check:
         return Check(name="c", expr=expr, op="eq", expected=None)
@@ -236,7 +236,7 @@ def test_an_assert_that_calls_f_past_the_cap_stops_the_run_and_is_never_graded_a
     from codeinterview.errors import UserError
     from codeinterview.questions import Check
     from codeinterview.sandbox import JobResult, Limits
-    from codeinterview.scoring.canaicode import MAX_CALLS, Calls, TextFunction, UpstreamF, grade_check
+    from codeinterview.grading.scoring.canaicode import MAX_CALLS, Calls, TextFunction, UpstreamF, grade_check
 
     # the answer has already used up its calls: the next one is refused before any sandbox job
     calls = Calls(sandbox=None, language="python", code="def f(n):\n    return n", limits=Limits(),

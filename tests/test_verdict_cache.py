@@ -1,4 +1,4 @@
-"""Verdict reuse: identical answers in one run share one sandbox run (codeinterview.verdicts)."""
+"""Verdict reuse: identical answers in one run share one sandbox run (codeinterview.grading.verdicts)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 
 from codeinterview import evaluate
 from codeinterview.benchmarks import humaneval
-from codeinterview.benchmarks.program import RelativeTimeout
-from codeinterview.grading import grade_answer
-from codeinterview.grading_config import GradingConfig
-from codeinterview.questions import load_suites
+from codeinterview.grading.program import RelativeTimeout
+from codeinterview.grading.answer import grade_answer
+from codeinterview.grading.config import GradingConfig
+from codeinterview.suites import load_suites
 from codeinterview.sandbox import Limits, SandboxUnavailable, open_sandbox
-from codeinterview.scoring import Scoring
-from codeinterview.verdicts import VerdictCache, verdict_key
+from codeinterview.grading.scoring import Scoring
+from codeinterview.grading.verdicts import VerdictCache, verdict_key
 from benchmark_files import dataset_file
 from helpers import records, write_records
 

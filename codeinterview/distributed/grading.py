@@ -17,10 +17,10 @@ from typing import Any
 from tqdm import tqdm
 
 from ..errors import InfrastructureError
-from ..evaluate import Grader, grade_record
-from ..grading_config import GradingConfig
+from ..grading.grader import Grader, grade_record
+from ..grading.config import GradingConfig
 from ..records import RunIdentity
-from ..verdicts import VerdictCache
+from ..grading.verdicts import VerdictCache
 from .cluster import Node, alive_nodes, connect, on_node, say
 from .dispatch import Dispatcher, Remote, chunked, lost_errors
 

@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from ..records import Status
-from ..search.budget import BudgetCurves
+from .budget import BudgetCurves
 
 GROUP = ["model", "template", "params"]
 ERROR, PASS = Status.SANDBOX_ERROR, Status.PASS  # an infrastructure failure is counted apart, never scored

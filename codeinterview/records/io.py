@@ -21,7 +21,7 @@ from typing import IO, Any, Callable, Iterator, cast
 
 from .. import __version__
 from ..errors import UserError
-from ..values import to_json_line
+from .values import to_json_line
 from .identity import STAGES, RunIdentity, record_stage, upstream_run
 from .keys import KeySet, record_key
 from .schema import EVAL_FIELDS, INTERVIEW_FIELDS, LEGACY_EVAL_FIELDS, RUN_FIELDS
@@ -123,6 +123,41 @@ def read_records(path: str | Path, accept: tuple[str, ...] = STAGES) -> Iterator
         yield record
 
 
+def resume_lines(path: Path, take: Callable[[int, bytes], bool]) -> None:
+    """Read an existing ndjson(.gz) file before appending to it: `take(number, line)`
+    sees each whole, non-blank line and returns False for one to drop (to be done
+    again). The one torn-line repair of every appending writer (RecordWriter, the
+    feedback journal): a torn last line (no newline: a kill mid-write) is cut off;
+    a gzip stream cut short, a torn gzip file, or a file with lines dropped is
+    rewritten, atomically, with the whole lines kept."""
+    good_end, torn, cut = 0, False, [False]
+    dropped: set[int] = set()
+    for number, line in _lines(path, cut):
+        if not line.endswith(b"\n"):  # a last piece without a newline: torn by a kill
+            if line.strip():
+                log.warning("%s:%d: repairing a torn last line left by a killed run", path, number)
+                torn = True
+            break
+        if line.strip() and not take(number, line):
+            dropped.add(number)
+        good_end += len(line)
+    if dropped or cut[0] or (torn and path.suffix == ".gz"):  # (a gzip file is rewritten, not truncated)
+        _rewrite_kept(path, dropped)
+    elif torn:
+        with path.open("r+b") as handle:
+            handle.truncate(good_end)
+
+
+def _rewrite_kept(path: Path, dropped: set[int]) -> None:
+    """Rewrite the file with only its whole lines not `dropped`, atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open_text(tmp, "w", gz=path.suffix == ".gz") as out:
+        for number, line in _lines(path):
+            if line.endswith(b"\n") and line.strip() and number not in dropped:
+                out.write(line.decode("utf-8"))
+    os.replace(tmp, path)
+
+
 class RecordWriter:
     """Append-only ndjson(.gz) output that resumes where a previous run stopped.
 
@@ -151,51 +186,28 @@ class RecordWriter:
         self._handle = open_text(self.path, "a")
 
     def _repair_and_scan(self) -> None:
-        good_end, dropped, torn, cut = 0, 0, False, [False]
-        for number, line in _lines(self.path, cut):
-            if not line.endswith(b"\n"):  # a last piece without a newline: torn by a kill
-                if line.strip():
-                    log.warning("%s:%d: repairing a torn last line left by a killed run", self.path, number)
-                    torn = True
-                break
-            if line.strip():
-                try:
-                    record = json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    raise UserError(f"{self.path}:{number}: existing output has a malformed line; "
-                                    "fix or remove the file before resuming") from None
-                if record_stage(record) != self.stage:
-                    raise UserError(f"{self.path}:{number}: existing output is not a {self.stage} "
-                                    "file; choose another --output")
-                if self.run is not None:
-                    self.run.refuse_foreign(record, f"{self.path}:{number}")
-                    self.run.start(record)
-                upstream = upstream_run(record, self.stage)
-                if upstream not in self.upstreams:
-                    self.upstreams[upstream] = {k: record.get(k) for k in ("template", "suite_hash")}
-                if self.redo and self.redo(record):
-                    dropped += 1
-                else:
-                    self.done.add(record_key(record, upstream))
-                    self.resumed += 1
-            good_end += len(line)
-        if dropped or cut[0] or (torn and self.gzip):  # (a gzip file is rewritten, not truncated)
-            self._rewrite_kept()
-        elif torn:
-            with self.path.open("r+b") as handle:
-                handle.truncate(good_end)
-
-    def _rewrite_kept(self) -> None:
-        """Rewrite the file with only the whole lines to keep, atomically."""
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open_text(tmp, "w", gz=self.gzip) as out:
-            for _, line in _lines(self.path):
-                if not line.endswith(b"\n") or not line.strip():
-                    continue
+        def take(number: int, line: bytes) -> bool:
+            try:
                 record = json.loads(line)
-                if not (self.redo and self.redo(record)):
-                    out.write(line.decode("utf-8"))
-        os.replace(tmp, self.path)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise UserError(f"{self.path}:{number}: existing output has a malformed line; "
+                                "fix or remove the file before resuming") from None
+            if record_stage(record) != self.stage:
+                raise UserError(f"{self.path}:{number}: existing output is not a {self.stage} "
+                                "file; choose another --output")
+            if self.run is not None:
+                self.run.refuse_foreign(record, f"{self.path}:{number}")
+                self.run.start(record)
+            upstream = upstream_run(record, self.stage)
+            if upstream not in self.upstreams:
+                self.upstreams[upstream] = {k: record.get(k) for k in ("template", "suite_hash")}
+            if self.redo and self.redo(record):
+                return False
+            self.done.add(record_key(record, upstream))
+            self.resumed += 1
+            return True
+
+        resume_lines(self.path, take)
 
     def write(self, record: dict[str, Any]) -> bool:
         """Append one record (unless its key is already done); True if written."""

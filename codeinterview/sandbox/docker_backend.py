@@ -20,8 +20,8 @@ import time
 import weakref
 
 from .image import BASE_FAMILY, LABEL, docker_client, ensure_image
-from .pool import Sandbox, Worker, WorkerDead, WorkerTimeout
-from .types import Limits, SandboxUnavailable
+from .pool import Worker, WorkerDead, WorkerPool, WorkerTimeout
+from .types import Death, Limits, SandboxUnavailable
 from .volumes import mounts_for
 
 log = logging.getLogger("codeinterview.sandbox")
@@ -113,7 +113,7 @@ class ContainerWorker(Worker):
         line, self.buf = self.buf.split(b"\n", 1)
         return line
 
-    def death(self, elapsed_s: float, deadline_s: float):
+    def death(self, elapsed_s: float, deadline_s: float) -> Death | None:
         try:
             self.container.wait(timeout=5)
             self.container.reload()
@@ -138,7 +138,7 @@ class ContainerWorker(Worker):
                 log.warning("removing sandbox container failed: %s", exc)
 
 
-class DockerSandbox(Sandbox):
+class DockerSandbox(WorkerPool):
     backend = "docker"
 
     def __init__(self, workers: int = 1, image: str | None = None):
@@ -154,6 +154,10 @@ class DockerSandbox(Sandbox):
             log.warning("this Docker engine cannot limit swap; memory is limited without "
                         "swap accounting (enable swapaccount=1 to close this gap)")
         atexit.register(_close_ref, weakref.ref(self))
+
+    @classmethod
+    def open(cls, workers: int = 1, image: str | None = None, unsafe: bool = False) -> "DockerSandbox":
+        return cls(workers=workers, image=image)
 
     @property
     def image(self) -> str:

@@ -3,9 +3,12 @@
 One image per family: "base" (python3 and node) and one per compiled
 language family (its toolchain's Debian packages on top, plus what
 sandbox/toolchains/<family>.sh prepares, such as prebuilt libraries), each
-built when first needed. A tag carries a hash of the runner, the Dockerfile
-and the family's packages and script, so editing any of them yields a new
-tag and ensure_image() rebuilds on first use. Without a pullable base, the
+built when first needed. A tag carries a hash of the shared runner, the
+Dockerfile, the runner modules of the family's own languages and the
+family's packages and script, so editing any of them yields a new tag and
+ensure_image() rebuilds on first use; editing another family's language
+leaves the tag (and a grading run's identity, which names the tags of its
+languages' families) as it was. Without a pullable base, the
 base root filesystem comes from mmdebstrap and the machine's own apt
 sources, imported as a local image.
 """
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterable
 
 from ..paths import data_dir
 from .types import SandboxUnavailable
@@ -69,12 +73,31 @@ def packages(family: str) -> tuple[str, ...]:
     return BASE_PACKAGES + table[family]
 
 
+def language_families(names: Iterable[str]) -> list[str]:
+    """The image families the named languages run in (unknown names are left out:
+    grading them fails with its own message)."""
+    from .. import languages
+
+    return sorted({languages.get(name).image for name in set(names) if languages.is_known(name)})
+
+
+def _other_families_runners(family: str) -> set[Path]:
+    """The runner modules of languages that run in another family's image."""
+    from .. import languages
+
+    return {SANDBOX_DIR / "runner" / "langs" / f"{language.name}.py"
+            for language in languages.all_languages() if language.image != family}
+
+
 def _files(family: str):
+    others = _other_families_runners(family)
     for path in sorted(SANDBOX_DIR.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
         if path.parent.name == "toolchains" and path.stem != family:
             continue  # another family's script: not part of this image
+        if path in others:
+            continue  # another family's language: never run in this image
         yield path
 
 
@@ -95,9 +118,11 @@ def image_tag(family: str = BASE_FAMILY) -> str:
     return "%s:%s%s" % (IMAGE_REPO, prefix, source_hash(family)[:12])
 
 
-def image_tags() -> dict[str, str]:
-    """Every family's current tag (what a grading run's identity names)."""
-    return {family: image_tag(family) for family in families()}
+def image_tags(names: Iterable[str] | None = None) -> dict[str, str]:
+    """The current tag of each family the named languages run in (None: every
+    family): what a grading run's identity names."""
+    wanted = families() if names is None else language_families(names)
+    return {family: image_tag(family) for family in wanted}
 
 
 def _exists(client, ref: str) -> bool:

@@ -1,4 +1,4 @@
-"""A pool of warm runner workers shared by both backends.
+"""WorkerPool: the Sandbox both backends are, a pool of warm runner workers.
 
 A worker is one runner daemon (in a container, or a host process) spoken to
 over a Channel: JSON request lines in, JSON response lines out. Each request
@@ -15,10 +15,11 @@ import queue
 import secrets
 import threading
 import time
+from abc import ABC, abstractmethod
 from typing import Optional
 
 from .image import SANDBOX_DIR
-from .types import CheckOutcome, Job, JobResult, Limits, SandboxUnavailable
+from .types import CheckOutcome, Death, Job, JobResult, Limits, Sandbox, SandboxUnavailable
 
 log = logging.getLogger("codeinterview.sandbox")
 _ids = itertools.count(1)
@@ -46,7 +47,7 @@ class WorkerTimeout(Exception):
     """No genuine response before the host deadline."""
 
 
-class Worker:
+class Worker(ABC):
     """Base for one daemon. Subclasses provide send(), read_line() and close()."""
 
     limits_key: tuple = ()
@@ -72,16 +73,19 @@ class Worker:
         if msg.get("status") != "pong":
             raise WorkerDead("runner did not answer the ping")
 
+    @abstractmethod
     def send(self, payload: dict) -> None:
-        raise NotImplementedError
+        """Write one request line to the daemon (WorkerDead when the channel is gone)."""
 
+    @abstractmethod
     def read_line(self, deadline: float) -> bytes:
-        raise NotImplementedError
+        """The daemon's next line (WorkerTimeout past `deadline`, WorkerDead when closed)."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Stop the daemon and remove what it ran in."""
 
-    def death(self, elapsed_s: float, deadline_s: float) -> Optional[str]:
+    def death(self, elapsed_s: float, deadline_s: float) -> Optional[Death]:
         """After WorkerDead: 'oom' or 'timeout' when the death explains itself, else None."""
         return None
 
@@ -113,10 +117,9 @@ def failed_result(job: Job, status: str, message: str, elapsed: float) -> JobRes
                      duration_s=round(elapsed, 4), replaced=True)
 
 
-class Sandbox:
-    """run(job) is safe from many threads; at most `workers` jobs run at once."""
-
-    backend = "?"
+class WorkerPool(Sandbox):
+    """The Sandbox of both backends: run(job) is safe from many threads; at most
+    `workers` jobs of one image family run at once, each on a warm worker."""
 
     def __init__(self, workers: int = 1):
         if workers < 1:
@@ -139,8 +142,9 @@ class Sandbox:
             return slots
 
     # --- subclasses
+    @abstractmethod
     def _start_worker(self, limits: Limits, family: str) -> Worker:
-        raise NotImplementedError
+        """A fresh worker of the family's image, under the limits (not yet pinged)."""
 
     @staticmethod
     def _limits_key(limits: Limits, family: str) -> tuple:
@@ -230,9 +234,3 @@ class Sandbox:
                 worker.close()
             except Exception as exc:
                 log.warning("closing a sandbox worker failed: %s", exc)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from .image import SANDBOX_DIR
-from .pool import Sandbox, Worker, WorkerDead, WorkerTimeout
+from .pool import Worker, WorkerDead, WorkerPool, WorkerTimeout
 from .types import Limits
 
 log = logging.getLogger("codeinterview.sandbox")
@@ -71,7 +71,7 @@ class ProcessWorker(Worker):
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-class ProcessSandbox(Sandbox):
+class ProcessSandbox(WorkerPool):
     backend = "process"
 
     def __init__(self, workers: int = 1, unsafe: bool = False):
@@ -80,6 +80,10 @@ class ProcessSandbox(Sandbox):
         super().__init__(workers)
         log.warning("UNSAFE: %s", UNSAFE_MESSAGE)
         print("WARNING: UNSAFE sandbox backend: " + UNSAFE_MESSAGE, file=sys.stderr)
+
+    @classmethod
+    def open(cls, workers: int = 1, image: str | None = None, unsafe: bool = False) -> "ProcessSandbox":
+        return cls(workers=workers, unsafe=unsafe)  # (the host's own toolchains: no image)
 
     def _start_worker(self, limits: Limits, family: str) -> Worker:
         return ProcessWorker()  # the host's own toolchains, whatever the family

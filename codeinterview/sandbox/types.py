@@ -1,9 +1,11 @@
-"""The sandbox's typed interface: what a job is and what comes back."""
+"""The sandbox's typed interface: what a job is, what comes back, and what a
+backend is (Sandbox: run a Job, close; codeinterview.sandbox.BACKENDS names them)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any, Literal, Optional, TypedDict
 
 from ..errors import InfrastructureError
 
@@ -96,17 +98,67 @@ class CheckOutcome:
     traceback: Optional[str] = None  # last lines of the answer's traceback, if any
 
 
+class FunctionInfo(TypedDict, total=False):
+    """The function a function job bound (as the runner reports it)."""
+    name: str
+    args: list[str]
+    fallback: bool      # not the Signature's name: the only function the answer defines
+
+
+class JobError(TypedDict, total=False):
+    """Why a job did not run to its checks (as the runner reports it)."""
+    type: str
+    message: str
+    line: Optional[int]
+    traceback: str
+
+
+# What a worker's death explains by itself (Worker.death), else None.
+Death = Literal["oom", "timeout"]
+
+
 @dataclass
 class JobResult:
-    status: str
-    function: Optional[dict] = None  # {"name", "args", "fallback"}
+    status: str                      # one of STATUSES
+    function: Optional[FunctionInfo] = None
     checks: list[CheckOutcome] = field(default_factory=list)
     exit_code: Optional[int] = None
     stdout: str = ""
     stderr: str = ""
-    error: Optional[dict] = None     # {"type", "message", "line"?, "traceback"?}
+    error: Optional[JobError] = None
     duration_s: float = 0.0
     replaced: bool = False           # the worker was discarded after this job
     compile_s: Optional[float] = None  # compiled languages: the compile step (0 when cached)
     compile_cached: Optional[bool] = None  # the worker's compile cache had this program
     run_s: Optional[float] = None    # program jobs: the run step alone
+
+
+class Sandbox(ABC):
+    """A sandbox backend: runs jobs on `workers` warm runners per image family.
+
+    `run` is safe from many threads and never raises for what the answer did
+    (that is in the JobResult); SandboxUnavailable means the sandbox itself
+    failed. A backend is registered in codeinterview.sandbox.BACKENDS."""
+
+    backend: str = "?"     # its name in BACKENDS (--sandbox)
+    workers: int = 1
+
+    @classmethod
+    @abstractmethod
+    def open(cls, workers: int = 1, image: Optional[str] = None, unsafe: bool = False) -> "Sandbox":
+        """A started sandbox of `workers` runners per family. `image`: the base image
+        to use (docker); `unsafe`: the user accepts a backend without isolation."""
+
+    @abstractmethod
+    def run(self, job: Job) -> JobResult:
+        """Run one job on a worker of its image family."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop every worker; a closed sandbox runs no more jobs."""
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

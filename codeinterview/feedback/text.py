@@ -1,6 +1,6 @@
 """Feedback: what went wrong with one graded answer, in words a model can act on.
 
-Two views of one grade (the fields grading.grade_answer returns):
+Two views of one grade (the fields grading.answer.grade_answer returns):
 
   verdict()     a structured verdict, as LiveCodeBench builds it: the kind of
                 failure (syntax error with its line / compile error with the
@@ -30,12 +30,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import languages
-from .errors import UserError
-from .grading import check_reason
-from .questions import Question
-from .records.schema import CheckReason, Status
-from .templates import Template, load_template, template_variables
+from .. import languages
+from ..errors import UserError
+from ..grading.checks import check_reason
+from ..questions import Question
+from ..records.schema import CheckReason, Status
+from ..templates import Template, load_template, template_variables
 
 REVEAL = ("visible", "all", "none")
 DEFAULT_CHAT_TEMPLATE = "feedback-verdict"

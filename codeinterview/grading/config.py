@@ -2,22 +2,20 @@
 of program questions, from one set of flags shared by evaluate.py and the
 feedback executor (interview.py), so "the same grader as evaluate.py" is
 literally the same. Every default comes from sandbox.Limits and the two
-timeout constants here; eval records carry the config as `grading`.
+timeout constants of program.py; eval records carry the config as `grading`.
 """
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
-from .errors import UserError
-from .sandbox.types import Limits
+from ..errors import UserError
+from ..sandbox import BACKENDS, open_sandbox
+from ..sandbox.types import Limits, Sandbox
+from .program import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S, RelativeTimeout
 from .scoring import SCORINGS, Scoring
-
-BACKENDS = ("docker", "process")
-DEFAULT_TIMEOUT_FACTOR = 4.0   # program questions: max(floor, factor x the reference's runtime)
-DEFAULT_TIMEOUT_FLOOR_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class GradingConfig:
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
-            raise UserError(f"--sandbox {self.backend}: choose one of {', '.join(BACKENDS)}")
+            raise UserError(f"--sandbox {self.backend}: choose one of {', '.join(BACKENDS.names())}")
         if self.backend == "process" and not self.unsafe:
             raise UserError("--sandbox process runs model code on this host without isolation; "
                             "add --unsafe-process-sandbox if you accept that")
@@ -46,11 +44,11 @@ class GradingConfig:
     def add_arguments(parser: argparse.ArgumentParser | Any) -> None:
         """The grading flags (evaluate.py's, and the feedback executor's in interview.py)."""
         default = Limits()
-        parser.add_argument("--sandbox", choices=BACKENDS, default="docker",
+        parser.add_argument("--sandbox", choices=BACKENDS.names(), default="docker",
                             help="docker (default) or process: no isolation, needs --unsafe-process-sandbox")
         parser.add_argument("--unsafe-process-sandbox", action="store_true",
                             help="allow --sandbox process, which runs model code on this host UNISOLATED")
-        parser.add_argument("--scoring", choices=SCORINGS, default=Scoring.CODEINTERVIEW.value,
+        parser.add_argument("--scoring", choices=SCORINGS.names(), default=Scoring.CODEINTERVIEW.value,
                             help="codeinterview (default): our documented rules; can-ai-code: "
                                  "can-ai-code's evaluate.py rules, to compare with its leaderboard")
         parser.add_argument("--check-timeout", type=float, default=default.check_timeout_s,
@@ -81,23 +79,32 @@ class GradingConfig:
                    timeout_floor_s=args.timeout_floor, unsafe=args.unsafe_process_sandbox,
                    scoring=Scoring(args.scoring))
 
-    def identity(self) -> dict[str, Any]:
+    def identity(self, languages: Iterable[str] | None = None) -> dict[str, Any]:
         """What makes two gradings comparable (the eval run's config, and each
-        eval record's `grading`): backend, sandbox image, limits, timeouts, scoring."""
-        image = None
-        if self.backend == "docker":
-            from .sandbox.image import image_tag, image_tags
-            # the base tag alone while no compiled language exists keeps older runs' ids
-            tags = image_tags()
-            image = image_tag() if len(tags) == 1 else tags
-        return {"backend": self.backend, "image": image, "limits": asdict(self.limits),
-                "timeout_factor": self.timeout_factor, "timeout_floor_s": self.timeout_floor_s,
-                "scoring": self.scoring.value}
+        eval record's `grading`): backend, limits, timeouts, scoring, and what
+        runs the answers: the docker images (`image`) or, for the process
+        backend, the runner's sources (`runner`), of the families `languages`
+        run in (None: every family), so an edit to another language's runner
+        leaves the identity as it was."""
+        from ..sandbox.image import BASE_FAMILY, image_tags, source_hash
 
-    def relative_timeout(self):
-        from .benchmarks.program import RelativeTimeout
+        families = image_tags(languages) if self.backend == "docker" else None
+        image: str | dict[str, str] | None = None
+        if families is not None:
+            # the base family alone is its tag, as before compiled languages existed
+            image = families[BASE_FAMILY] if list(families) == [BASE_FAMILY] else families
+        out: dict[str, Any] = {"backend": self.backend, "image": image, "limits": asdict(self.limits),
+                               "timeout_factor": self.timeout_factor, "timeout_floor_s": self.timeout_floor_s,
+                               "scoring": self.scoring.value}
+        if self.backend == "process":
+            from ..sandbox.image import families as all_families, language_families
+
+            wanted = all_families() if languages is None else language_families(languages)
+            out["runner"] = {family: source_hash(family)[:12] for family in wanted}
+        return out
+
+    def relative_timeout(self) -> RelativeTimeout:
         return RelativeTimeout(factor=self.timeout_factor, floor_s=self.timeout_floor_s)
 
-    def open_sandbox(self, workers: int):
-        from .sandbox import open_sandbox
+    def open_sandbox(self, workers: int) -> Sandbox:
         return open_sandbox(backend=self.backend, workers=workers, unsafe=self.unsafe)

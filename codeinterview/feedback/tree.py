@@ -8,6 +8,11 @@ the open node of best merit (--meta-temperature 0) or draws one by a softmax
 of the merits (T > 0) from a generator seeded by the question and the step, so
 a resumed run draws the same. A node is expanded once: a branch whose
 children all repeat or fail worse is left for a better one (backtracking).
+
+grow() drives the search with the loop's attempts (loop.FeedbackLoop): each
+expansion asks n_candidates answers with distinct sampling (sampling.py; a
+repeat is asked again and never expanded), max_attempts counts model calls,
+and journaled nodes are replayed through the same choices instead of asking again.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..records import Status
-from .sampling import identity
+from .journal import slot
+from .loop import FIRST, REPAIR, Asked, FeedbackLoop, next_prompt
+from .sampling import Sampler, Sampling, identity
 
 LINT_WEIGHT = 1e-3   # analyzer findings break ties between equal sandbox scores
 
@@ -91,3 +98,62 @@ class Tree:
     def best(self) -> int:
         """The answer the record keeps: the first that passed, else the best merit (earliest of equals)."""
         return max(self.nodes.values(), key=lambda n: (n.passed, n.merit, -n.id)).id
+
+
+def grow(loop: FeedbackLoop, asked: Asked, journaled: list[dict[str, Any]],
+         meta_temperature: float = 0.0) -> tuple[list[dict[str, Any]], int]:
+    """Best-first search over conversations: every node in call order, and the kept node's id."""
+    request = asked.request
+    tree = Tree(meta_temperature, seed=slot(request.key))
+    sampler = Sampler()
+    attempts: list[dict[str, Any]] = []
+    while len(attempts) < loop.max_attempts:
+        parent = tree.select()
+        if parent is None:  # every branch passed on, repeated itself, or was refused
+            break
+        prompt, code_prefix = request.prompt, request.record.get("code_prefix")
+        for ancestor in tree.path(parent):
+            prompt, code_prefix = next_prompt(prompt, attempts[ancestor - 1], request.is_chat, code_prefix)
+        fresh = calls = 0   # a repeat is asked again, at most n times per expansion
+        while fresh < loop.n_candidates and calls < 2 * loop.n_candidates \
+                and len(attempts) < loop.max_attempts:
+            number = len(attempts) + 1
+            if number <= len(journaled):
+                attempt = journaled[number - 1]
+            else:
+                attempt = _node(loop, asked, tree, number, parent, sampler.at(calls), prompt, code_prefix)
+                loop.record(asked, attempt)
+            attempts.append(attempt)
+            calls += 1
+            node = tree.add(attempt)
+            if attempt.get("duplicate_of") is not None:
+                sampler.repeated()
+                continue
+            fresh += 1
+            if node.passed:
+                return _kept(attempts, node.id)
+    return _kept(attempts, tree.best())
+
+
+def _node(loop: FeedbackLoop, asked: Asked, tree: Tree, number: int, parent: int, sampling: Sampling,
+          prompt: Any, code_prefix: str | None) -> dict[str, Any]:
+    """One model call of the tree search, graded, as its node's record."""
+    role = FIRST if parent == 0 else REPAIR
+    candidate = loop.call(asked, prompt, code_prefix, loop.answerer(role, sampling))
+    attempt = {"attempt": number, "parent": parent, **loop.describe(asked, candidate, code_prefix)}
+    duplicate = tree.duplicate_of(candidate.graded.get("code"), candidate.answer.text)
+    if duplicate is not None:
+        attempt["duplicate_of"] = duplicate
+    else:
+        loop.add_feedback(asked, attempt, tree.nodes[parent].depth + 1 if parent else 1,
+                          last=number >= loop.max_attempts)
+    attempt.pop("graded", None)
+    return attempt
+
+
+def _kept(attempts: list[dict[str, Any]], node: int) -> tuple[list[dict[str, Any]], int]:
+    """The tree's nodes, the one the record keeps marked."""
+    for attempt in attempts:
+        attempt.pop("kept", None)
+    attempts[node - 1]["kept"] = True
+    return attempts, node

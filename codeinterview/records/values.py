@@ -1,6 +1,6 @@
 """Values an answer produced, made safe and bounded for a record.
 
-Grading compares the decoded values themselves (codeinterview/grading.py);
+Grading compares the decoded values themselves (codeinterview/grading/);
 only what is *stored* goes through here, so shortening a value never changes a
 verdict.
 

@@ -29,16 +29,18 @@ import re
 import secrets
 import threading
 import weakref
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import languages
-from ..languages.base import TOKEN_ENV
 from ..extract import defines, extract_code
-from ..grading_config import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S
+from ..languages.base import TOKEN_ENV
 from ..questions import Question
 from ..records.schema import Status
-from ..verdicts import verdict_key
+from ..sandbox.types import Job, JobResult, Limits, Sandbox, SandboxUnavailable
+from .verdicts import VerdictCache, verdict_key
 
+DEFAULT_TIMEOUT_FACTOR = 4.0   # program questions: max(floor, factor x the reference's runtime)
+DEFAULT_TIMEOUT_FLOOR_S = 3.0
 OUTPUT_BYTES = 256 << 10      # per stream: room for the token after chatty answers
 TOKEN_PREFIX = "codeinterview-done-"
 EVALPLUS_LINE = re.compile(r"^codeinterview-evalplus (\{.*\})$", re.M)
@@ -66,9 +68,33 @@ def program_text(body: str, test: str, language: str, token: str,
     return languages.get(language).compose_program(body, test, token, input_limit=input_limit)
 
 
-def judge(language: str, result: Any, token: str) -> tuple[Status, str | None]:
-    """(status, short error) from a program JobResult."""
-    return languages.get(language).judge(result, token)
+class Judged(NamedTuple):
+    status: Status
+    error: str | None   # a short error, for the record and feedback
+
+
+class ProgramRun(NamedTuple):
+    """One run of a program (the answer's or the reference's) and its verdict."""
+    result: JobResult
+    status: Status
+    error: str | None
+
+
+class ReferenceRun(NamedTuple):
+    """The reference's run, measured for a relative timeout."""
+    body: str
+    run: ProgramRun
+
+
+class Measured(NamedTuple):
+    timing: dict[str, Any]            # the record's `timing` fields
+    reference: ReferenceRun | None    # None: nothing to measure, or a fixed timeout
+
+
+def judge(language: str, result: JobResult, token: str) -> Judged:
+    """The status and short error of a program JobResult."""
+    status, error = languages.get(language).judge(result, token)
+    return Judged(status, error)
 
 
 def _evalplus_summary(stderr: str) -> dict | None:
@@ -98,16 +124,16 @@ class RelativeTimeout:
         self.factor, self.floor_s, self.cap_s = factor, floor_s, cap_s
         self.input_limit = (factor, input_floor_s)  # HumanEval+'s per-input limits
         # sandbox -> {question key: timing}; a closed sandbox's figures go with it
-        self._cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._cache: weakref.WeakKeyDictionary[Sandbox, dict[tuple, Measured]] = weakref.WeakKeyDictionary()
         self._locks: dict[tuple, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def measure(self, sandbox: Any, question: Question, language: str, limits: Any) -> tuple[dict, tuple | None]:
-        """(timing fields for the record, the reference's run: (body, result, status, error) or None)."""
+    def measure(self, sandbox: Sandbox, question: Question, language: str, limits: Limits) -> Measured:
+        """The timing fields for the record, and the reference's run (None when not measured)."""
         reference = question.reference(language)
         if not reference or not self.factor:  # nothing to measure, or a fixed timeout: the floor
-            return {"reference_s": None, "reference_status": None, "limit_s": self.floor_s,
-                    "factor": self.factor, "floor_s": self.floor_s, "budget_s": None}, None
+            return Measured({"reference_s": None, "reference_status": None, "limit_s": self.floor_s,
+                             "factor": self.factor, "floor_s": self.floor_s, "budget_s": None}, None)
         digest = hashlib.sha256((reference + question.fields["Test"][language]).encode()).hexdigest()
         key = (question.suite, question.name, language, digest)
         with self._lock:
@@ -118,10 +144,11 @@ class RelativeTimeout:
                 cache[key] = self._measure(sandbox, question, language, reference, limits)
             return cache[key]
 
-    def _measure(self, sandbox, question, language, reference, limits) -> tuple[dict, tuple]:
+    def _measure(self, sandbox: Sandbox, question: Question, language: str, reference: str,
+                 limits: Limits) -> Measured:
         body = assemble(question, language, reference) or reference
-        result, status, error = run_program(sandbox, question, language, body, limits, self.cap_s,
-                                            self.input_limit)
+        run = run_program(sandbox, question, language, body, limits, self.cap_s, self.input_limit)
+        result, status = run.result, run.status
         # the run alone: a compiled language's compile step has a limit of its own
         reference_s = round(result.run_s if result.run_s is not None else result.duration_s, 4)
         # HumanEval+: the inputs' own budgets come on top (the program enforces them itself)
@@ -131,16 +158,15 @@ class RelativeTimeout:
             limit = self.cap_s
         times = {"reference_s": reference_s, "reference_status": status, "limit_s": round(limit, 3),
                  "factor": self.factor, "floor_s": self.floor_s, "budget_s": budget}
-        return times, (body, result, status, error)
+        return Measured(times, ReferenceRun(body, run))
 
 
 DEFAULT_TIMING = RelativeTimeout()  # for callers that pass none (evaluate.py passes its flags')
 
 
-def run_program(sandbox, question, language, body, limits, timeout_s, input_limit=None):
-    """Run body + the question's test once: (JobResult, status, error)."""
-    from ..sandbox import Job
-
+def run_program(sandbox: Sandbox, question: Question, language: str, body: str, limits: Limits,
+                timeout_s: float, input_limit: tuple[float, float] | None = None) -> ProgramRun:
+    """Run body + the question's test once."""
     token = TOKEN_PREFIX + secrets.token_hex(12)
     limits = dataclasses.replace(limits, timeout_s=timeout_s, check_timeout_s=timeout_s,
                                  output_bytes=max(limits.output_bytes, OUTPUT_BYTES))
@@ -150,17 +176,15 @@ def run_program(sandbox, question, language, body, limits, timeout_s, input_limi
     status, error = judge(language, result, token)
     if status in (Status.FAIL, Status.RUNTIME_ERROR) and (_evalplus_summary(result.stderr) or {}).get("timeout"):
         status = Status.TIMEOUT  # HumanEval+: an input ran over its own limit before anything else failed
-    return result, status, error
+    return ProgramRun(result, status, error)
 
 
-def grade_program(sandbox: Any, question: Question, language: str, answer: str,
-                  code_prefix: str | None, limits: Any, timing: RelativeTimeout | None = None,
-                  code_suffix: str | None = None, verdicts: Any = None) -> dict[str, Any]:
+def grade_program(sandbox: Sandbox, question: Question, language: str, answer: str,
+                  code_prefix: str | None, limits: Limits, timing: RelativeTimeout | None = None,
+                  code_suffix: str | None = None, verdicts: VerdictCache | None = None) -> dict[str, Any]:
     """Eval fields for one answer to a program question (the same fields as a
     function question's, plus `timing` and, for HumanEval+, `tests`).
-    `verdicts`: the run's VerdictCache (codeinterview.verdicts), or None."""
-    from ..sandbox import SandboxUnavailable
-
+    `verdicts`: the run's VerdictCache (grading.verdicts), or None."""
     empty = {"checks": [], "passed": 0, "total": 1, "score": 0.0, "function": None,
              "stdout": None, "stderr": None, "timing": None, "tests": None}
     code = extract_code(answer, language, question.function_name, code_prefix, code_suffix)
@@ -180,8 +204,8 @@ def grade_program(sandbox: Any, question: Question, language: str, answer: str,
         try:
             # An answer whose program is the reference's gets that run's verdict (same program,
             # same sandbox) instead of a second run: a self-test costs one run per question.
-            shared = reference[1:] if reference and reference[0] == body and reference[2] != Status.TIMEOUT \
-                else None
+            shared = reference.run if reference and reference.body == body \
+                and reference.run.status != Status.TIMEOUT else None
             result, status, error = shared or run_program(sandbox, question, language, body, limits,
                                                           times["limit_s"], timing.input_limit)
         except SandboxUnavailable as exc:

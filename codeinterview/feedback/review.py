@@ -4,7 +4,9 @@ of the systems this project descends from has it (`review=True`).
 Each graded answer is shown in rich panels: the question, the code with its
 syntax coloured, the sandbox's verdict. The reviewer then types feedback for
 the model, or nothing to approve. rich is imported only when a review starts
-(pip install 'codeinterview[review]').
+(pip install 'codeinterview[review]'). review_attempt() turns the reviewer's
+words into the attempt's feedback: the model's next turn (with the sandbox's
+verdict under --review-with-verdict); an empty reply approves.
 """
 
 from __future__ import annotations
@@ -73,3 +75,23 @@ def question_text(prompt: Any) -> str:
     if isinstance(prompt, str):
         return prompt
     return next((m["content"] for m in prompt if m.get("role") == "user"), "")
+
+
+def review_attempt(reviewer: Reviewer, attempt: dict[str, Any], *, suite: str, name: str, language: str,
+                   prompt: Any, max_attempts: int, with_verdict: bool) -> dict[str, Any]:
+    """Show one attempt; the fields it gains (`review`, `feedback`: the reviewer's words as
+    the next turn). The sandbox's feedback, if any, was rendered with the attempt."""
+    number = attempt["attempt"]
+    rendered = attempt.get("feedback") or []
+    verdict_text = "\n\n".join(m["content"] for m in rendered) or attempt["verdict"].get("summary", "")
+    text = reviewer.ask(Shown(
+        title=f"{suite}/{name} {language} - attempt {number} of {max_attempts}",
+        question=question_text(prompt), language=language,
+        code=attempt.get("code") or attempt["answer"], status=str(attempt["status"]),
+        verdict=verdict_text))
+    review: dict[str, Any] = {"approved": not text, "text": text or None, "with_verdict": with_verdict}
+    feedback = None
+    if text and number < max_attempts:
+        content = "\n\n".join([text, *(m["content"] for m in rendered)]) if with_verdict else text
+        feedback = [{"role": "user", "content": content}]
+    return {"review": review, "feedback": feedback}

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
-from .records.schema import Status
+from ..records.schema import Status
 
 MAX_ENTRIES = 20_000
 MAX_CHARS = 256 << 20   # stored text, all entries together (program outputs are up to 256 KiB a stream)

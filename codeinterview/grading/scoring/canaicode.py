@@ -31,12 +31,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UserError
-from ..grading import approx_equal, ungraded, unordered_equal
-from ..questions import Check, Question
-from ..records.schema import CheckReason, Status
-from ..sandbox import CheckSpec, Job, JobResult, Limits, SandboxUnavailable
-from ..values import bounded, bounded_text
+from ...errors import UserError
+from ...questions import Check, Question
+from ...records.schema import CheckReason, Status
+from ...records.values import bounded, bounded_text
+from ...sandbox.types import CheckSpec, Job, JobResult, Limits, Sandbox, SandboxUnavailable
+from ..checks import ungraded
+from ..compare import approx_equal, unordered_equal
 
 # sandbox.py:13-18, verbatim: how upstream finds functions in the text.
 FUNCTION_RE = {
@@ -326,7 +327,7 @@ def grade_check(check: Check, f: UpstreamF, where: str) -> dict[str, Any]:
             "reason": reason.value if reason else None}
 
 
-def grade_canaicode(sandbox: Any, question: Question, language: str, code: str,
+def grade_canaicode(sandbox: Sandbox, question: Question, language: str, code: str,
                     limits: Limits) -> dict[str, Any]:
     """The eval fields for one extracted answer, as can-ai-code's evaluation()."""
     if language not in FUNCTION_RE:  # upstream's own two languages, nothing else to replicate
