@@ -6,7 +6,7 @@ For questions that carry a reference in the answer's language (the YAML
 change its verdict:
 
     levenshtein       normalised edit distance over characters (0: the same text; rapidfuzz)
-    bleu              sentence BLEU over code tokens, 4-grams, smoothed (nltk's method1)
+    bleu              sentence BLEU over code tokens, 4-grams, smoothed (Chen and Cherry's method 1)
     sequence_ratio    difflib's SequenceMatcher ratio over the same tokens (1: the same)
     identifier_share  the share of the reference's distinct identifiers the answer uses too
 
@@ -18,7 +18,9 @@ the same three tokens. No sandbox: a few milliseconds per answer.
 from __future__ import annotations
 
 import difflib
+import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import cache
 
@@ -82,10 +84,22 @@ def _lexer(language: str) -> Lexer | None:
 
 
 def _bleu(words: list[str], reference: list[str]) -> float:
-    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
-
+    """Sentence BLEU (Papineni et al. 2002) of `words` against one reference: the
+    geometric mean of the clipped 1- to 4-gram precisions times the brevity penalty.
+    An order with no n-gram in common counts 0.1 matches instead of 0 (Chen and
+    Cherry 2014, method 1), so a short answer with no 4-gram in common stays above
+    0; no unigram in common is 0. The numbers of nltk's sentence_bleu with
+    SmoothingFunction().method1 (tests/test_reference_metrics.py pins some)."""
     if not words or not reference:
         return 0.0
-    # short answers have no 4-gram in common: smoothing keeps them above 0
-    return float(sentence_bleu([reference], words, smoothing_function=SmoothingFunction().method1))
+    log_precision = 0.0
+    for n in range(1, 5):
+        answer = Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+        expected = Counter(tuple(reference[i:i + n]) for i in range(len(reference) - n + 1))
+        matched = sum((answer & expected).values())
+        if matched == 0 and n == 1:
+            return 0.0
+        log_precision += math.log((matched or 0.1) / max(1, sum(answer.values()))) / 4
+    brevity = 1.0 if len(words) > len(reference) else math.exp(1 - len(reference) / len(words))
+    return brevity * math.exp(log_precision)
 

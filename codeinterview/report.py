@@ -30,6 +30,7 @@ from .cli_main import stage_prog
 from .errors import UserError
 from .leaderboard import (METHOD, VERSUS_NOTE, WEIGHTING, Catalog, Tally, attempt_table, budget_table, display,
                           display_attempts, display_budget, leaderboard, number)
+from .leaderboard import terminal
 from .leaderboard.models import parse as parse_models
 from .paths import results_dir
 from .records.canaicode import read_as_ours
@@ -163,6 +164,14 @@ def _best(table: pd.DataFrame) -> pd.DataFrame | None:
     return None
 
 
+def _print_fitted(shown: pd.DataFrame, width: int | None, csv_path: Path, md_path: Path) -> None:
+    printed, left_out = terminal.fit(shown, width)
+    print(printed)
+    if left_out:
+        print(terminal.wrap(f"Left out to fit {width} columns: {', '.join(left_out)} ({len(left_out)}); "
+                            f"every column is in {md_path} and {csv_path}", width))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_intermixed_args(argv)  # files before and after --compare alike
@@ -185,23 +194,30 @@ def main(argv: list[str] | None = None) -> int:
     table = leaderboard(tally, models=models)
     shown = display(table)
     best = _best(table)
-    print(_table(shown, "simple_outline"))
-    print(NOTES)
     out = Path(args.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
     csv_path, md_path = out / "leaderboard.csv", out / "leaderboard.md"
+    width = terminal.width()
+    printed, left_out = terminal.fit(shown, width)
+    print(printed)
+    print(terminal.wrap(NOTES, width))
+    if left_out:  # one line (wrapped on a narrow screen): what was left out, and where it is
+        site = f" and the site ({args.html})" if args.html else " (and the site: --html DIR)"
+        print(terminal.wrap(f"Left out to fit {width} columns: {', '.join(left_out)} ({len(left_out)}); "
+                            f"every column is in {md_path} and {csv_path}{site}", width))
+    if best is not None:
+        print("\nBest result per model (across templates and parameter sets)")
+        print(terminal.fit(display(best), width)[0])
+    out.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv_path, index=False)
     markdown = "# Leaderboard\n\n" + _table(shown, "github") + "\n\n" + NOTES.replace("\n", "\n\n") + "\n"
     if best is not None:
-        print("\nBest result per model (across templates and parameter sets)")
-        print(_table(display(best), "simple_outline"))
         markdown += "\n## Best result per model\n\n" + _table(display(best), "github") + "\n"
     md_path.write_text(markdown)
     attempts = attempt_table(tally)
     if not attempts.empty:  # feedback runs: pass rate after each attempt
         per_attempt = display_attempts(attempts)
         print("\nPass rate per attempt (feedback runs)")
-        print(_table(per_attempt, "simple_outline"))
+        _print_fitted(per_attempt, width, out / "attempts.csv", md_path)
         attempts.to_csv(out / "attempts.csv", index=False)
         with md_path.open("a") as handle:
             handle.write("\n## Pass rate per attempt (feedback runs)\n\n" + _table(per_attempt, "github") + "\n")
@@ -209,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     if not budget.empty:  # feedback runs: at equal spend, linear and tree search compare
         per_call = display_budget(budget)
         print("\nPass rate per model call spent (feedback runs)")
-        print(_table(per_call, "simple_outline"))
+        _print_fitted(per_call, width, out / "budget.csv", md_path)
         budget.to_csv(out / "budget.csv", index=False)
         with md_path.open("a") as handle:
             handle.write("\n## Pass rate per model call spent (feedback runs)\n\n" + _table(per_call, "github") + "\n")

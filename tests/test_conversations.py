@@ -12,9 +12,9 @@ import yaml
 
 from codeinterview.conversations import conversation_path, write_conversations
 from codeinterview.errors import UserError
+from feedback_suite import SUITE, interview_args
 from helpers import output_path, records, stage, write_records
 from scripted_server import ScriptedModel, Step
-from test_feedback_loop import SUITE, interview_args
 
 UNDEFINED = "def add(a, b):\n    total = a + b\n    return totl\n"
 RIGHT = "def add(a, b):\n    return a + b\n"

@@ -17,7 +17,7 @@ CHAT = [{"role": "system", "content": "You write Python."}, {"role": "user", "co
 def test_chat_on_llama_cpp_server(llama_server):
     params = {"temperature": 0, "max_tokens": 4, "seed": 3, "top_k": 1}
     with LangChainExecutor("openai:tiny", params, base_url=llama_server) as ex:
-        answer = ex._timed_ask(Request("k", CHAT))
+        answer = ex.ask(Request("k", CHAT))
     assert (answer.text, answer.finish_reason) == (EXPECTED[:4], "length")
     assert answer.completion_tokens == 4 and answer.prompt_tokens > 10
     # with --base-url, max_tokens rides in extra_body (ChatOpenAI would rename it)

@@ -22,7 +22,7 @@ def executor(tiny_gguf):
 
 
 def test_chat_and_text(executor):
-    chat = executor._timed_ask(Request("c", CHAT))
+    chat = executor.ask(Request("c", CHAT))
     text = executor.ask(Request("t", "print(x):"))
     for answer in (chat, text):
         assert (answer.text, answer.finish_reason, answer.completion_tokens) == (EXPECTED[:6], "length", 6)

@@ -19,7 +19,7 @@ CHAT = [{"role": "system", "content": "You write Python."}, {"role": "user", "co
 def test_chat_completion_on_llama_cpp_server(llama_server):
     params = {"temperature": 0, "max_tokens": 5, "top_k": 1, "seed": 7}
     with OpenAIExecutor("tiny", params, base_url=llama_server) as ex:
-        answer = ex._timed_ask(Request("k1", CHAT))
+        answer = ex.ask(Request("k1", CHAT))
     assert answer.text == EXPECTED[:5]
     assert answer.finish_reason == "length"
     assert answer.completion_tokens == 5

@@ -10,9 +10,9 @@ import pytest
 from codeinterview.analyzers import ANALYZERS
 from codeinterview.errors import UserError
 from codeinterview.lint import lint, parse_linters
+from feedback_suite import SUITE, executor, interview_args, request
 from helpers import output_path, records, stage
 from scripted_server import ScriptedModel, Step
-from test_feedback_loop import executor, request
 
 UNDEFINED = "def add(a, b):\n    total = a + b\n    return totl\n"
 RIGHT = "def add(a, b):\n    return a + b\n"
@@ -70,7 +70,7 @@ def typo_model():
 
 def test_a_finding_in_the_feedback_lets_the_model_fix_its_code(typo_model):
     with executor(typo_model, lint="ruff") as ex:
-        answer = ex._timed_ask(request("Add"))
+        answer = ex.ask(request("Add"))
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["runtime_error", "pass"]
     assert attempts[0]["lint"] == [{"tool": "ruff", "code": "F821", "line": 3, "column": 12,
@@ -83,7 +83,7 @@ def test_a_finding_in_the_feedback_lets_the_model_fix_its_code(typo_model):
 
 def test_without_lint_the_same_model_stays_stuck(typo_model):
     with executor(typo_model, max_attempts=2) as ex:
-        answer = ex._timed_ask(request("Add"))
+        answer = ex.ask(request("Add"))
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["runtime_error", "runtime_error"]
     assert "lint" not in attempts[0] and "F821" not in typo_model.sent_text()
@@ -91,7 +91,6 @@ def test_without_lint_the_same_model_stays_stuck(typo_model):
 
 def test_interview_flag(tmp_path, typo_model):
     import yaml
-    from test_feedback_loop import SUITE, interview_args
 
     suite = tmp_path / "suite.yaml"
     suite.write_text(yaml.safe_dump({"Add": SUITE["Add"]}))
@@ -122,7 +121,7 @@ def test_signature_and_hallucination_findings_reach_the_model():
     with ScriptedModel({("add", "python"): [Step(MISNAMED, "(hallucination unknown-attribute)"),
                                             Step(FIXED)]}) as server:
         with executor(server, lint="signature,hallucination") as ex:
-            answer = ex._timed_ask(request("Add"))
+            answer = ex.ask(request("Add"))
         feedback = server.requests[1]["messages"][2]["content"]
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["runtime_error", "pass"]
@@ -141,7 +140,7 @@ def test_eslint_findings_reach_the_model():
     with ScriptedModel({("add", "javascript"): [Step(typo, "(eslint no-undef)"),
                                                 Step("function add(a, b) {\n  return a + b;\n}")]}) as server:
         with executor(server, lint="eslint,ruff") as ex:  # ruff reads Python only: no finding here
-            answer = ex._timed_ask(request("Add", "javascript"))
+            answer = ex.ask(request("Add", "javascript"))
         feedback = server.requests[1]["messages"][2]["content"]
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["runtime_error", "pass"]

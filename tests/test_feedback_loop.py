@@ -11,41 +11,13 @@ import sys
 import pytest
 
 from codeinterview.errors import UserError
-from codeinterview.executors import EXECUTORS
-from codeinterview.executors.base import Request
-from codeinterview.grading_config import GradingConfig
-from codeinterview.sandbox import Limits
-from codeinterview.templates import load_template, template_variables
+from feedback_suite import JS, PY, SUITE, FeedbackExecutor, executor, interview_args, request
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
 
-FeedbackExecutor = EXECUTORS.get("feedback")
-GRADING = GradingConfig(limits=Limits(timeout_s=12.0, check_timeout_s=5.0, memory_mb=192))
-
-SUITE = {
-    "Add": {"Signature": "add(a, b)", "Input": "two numbers", "Output": "their sum",
-            "Checks": {"small": {"assert": "f.call(1, 2)", "eq": 3},
-                       "secret": {"assert": "f.call(4321, 1234)", "eq": 5555, "visible": False}}},
-    "Mul": {"Signature": "mul(a, b)", "Input": "two numbers", "Output": "their product",
-            "Checks": {"small": {"assert": "f.call(2, 3)", "eq": 6}}},
-    "Neg": {"Signature": "neg(x)", "Input": "a number", "Output": "minus that number",
-            "Checks": {"small": {"assert": "f.call(2)", "eq": -2}}},
-    # visible checks pass; only the hidden one tells what is wrong
-    "Clamp": {"Signature": "clamp(x)", "Input": "a number", "Output": "x limited to 0..100",
-              "Checks": {"inside": {"assert": "f.call(50)", "eq": 50},
-                         "above_hidden": {"assert": "f.call(987)", "eq": 100, "visible": False}}},
-}
 HIDDEN = ("4321", "1234", "5555", "987", "above_hidden", "secret")
-
-PY = {"add_syntax": "def add(a, b):\n    return a +", "add_wrong": "def add(a, b):\n    return a - b",
-      "add": "def add(a, b):\n    return a + b", "mul": "def mul(a, b):\n    return a * b",
-      "neg": "def neg(x):\n    return x", "clamp_wrong": "def clamp(x):\n    return max(0, x)",
-      "clamp": "def clamp(x):\n    return min(100, max(0, x))"}
-JS = {"add_syntax": "function add(a, b) {\n  return a +;\n}", "add_wrong": "function add(a, b) {\n  return a - b;\n}",
-      "add": "function add(a, b) {\n  return a + b;\n}", "mul": "function mul(a, b) {\n  return a * b;\n}",
-      "neg": "function neg(x) {\n  return x;\n}"}
 
 
 def script():
@@ -66,25 +38,10 @@ def model():
         yield server
 
 
-def request(name, language="python", template="chat-simple"):
-    fields = SUITE[name]
-    question_args = fields["Signature"].split("(")[1].rstrip(")").split(", ")
-    variables = template_variables(fields, name, "t", language, fields["Signature"].split("(")[0], question_args)
-    prompt, prefix = load_template(template).render(variables)
-    record = {"suite": "t", "name": name, "language": language, "sample": 0, "question": fields,
-              "prompt": prompt, "code_prefix": prefix}
-    return Request(f"t/{name}/{language}/0", prompt, 0, record)
-
-
-def executor(server, **options):
-    return FeedbackExecutor(model="scripted", params={"temperature": 0}, inner="openai",
-                            base_url=server.base_url, grading=GRADING, **options)
-
-
 @pytest.mark.parametrize("language", ["python", "javascript"])
 def test_converges_once_each_error_is_in_the_conversation(model, language):
     with executor(model) as ex:
-        answer = ex._timed_ask(request("Add", language))
+        answer = ex.ask(request("Add", language))
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["syntax_error", "fail", "pass"]
     assert [a["attempt"] for a in attempts] == [1, 2, 3]
@@ -100,21 +57,21 @@ def test_converges_once_each_error_is_in_the_conversation(model, language):
     assert [a["usage"]["prompt_tokens"] for a in attempts] == \
         [sum(len(m["content"].split()) for m in msgs) for msgs in sent]
     assert answer.prompt_tokens == sum(a["usage"]["prompt_tokens"] for a in attempts)
-    assert all(a["latency_s"] > 0 for a in attempts)
+    assert answer.latency_s == round(sum(a["latency_s"] for a in attempts), 4)
     assert ex.describe()["feedback"] == {"inner": "openai", "max_attempts": 3, "reveal": "visible",
                                          "template": None, "n_candidates": 1, "lint": []}
 
 
 def test_stops_at_the_first_pass(model):
     with executor(model, max_attempts=5) as ex:
-        answer = ex._timed_ask(request("Mul"))
+        answer = ex.ask(request("Mul"))
     assert [a["status"] for a in answer.extra["attempts"]] == ["pass"]
     assert len(model.requests) == 1 and answer.extra["attempts"][0]["feedback"] is None
 
 
 def test_stops_at_max_attempts(model):
     with executor(model, max_attempts=2) as ex:
-        answer = ex._timed_ask(request("Neg"))
+        answer = ex.ask(request("Neg"))
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["fail", "fail"] and len(model.requests) == 2
     assert attempts[0]["feedback"] and attempts[1]["feedback"] is None
@@ -127,7 +84,7 @@ def test_stops_at_max_attempts(model):
                                              ("all", ["fail", "pass"])])
 def test_hidden_checks_reach_the_model_only_with_reveal_all(model, reveal, statuses):
     with executor(model, reveal=reveal) as ex:
-        answers = [ex._timed_ask(request("Clamp")), ex._timed_ask(request("Add"))]
+        answers = [ex.ask(request("Clamp")), ex.ask(request("Add"))]
     assert [a["status"] for a in answers[0].extra["attempts"]] == statuses
     sent = model.sent_text()
     leaked = [h for h in HIDDEN if h in sent]
@@ -140,7 +97,7 @@ def test_hidden_checks_reach_the_model_only_with_reveal_all(model, reveal, statu
 
 def test_completion_prompts_get_a_fresh_prompt(model):
     with executor(model) as ex:
-        answer = ex._timed_ask(request("Add", template="completion"))
+        answer = ex.ask(request("Add", template="completion"))
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["syntax_error", "fail", "pass"]
     prompts = [r["prompt"] for r in model.requests]
@@ -155,7 +112,7 @@ def test_best_of_n_keeps_the_best_candidate(model):
     model.script[("mul", "python")] = [Step(["def mul(a, b):\n    return a +", "def mul(a, b):\n    return a * b",
                                              "def mul(a, b):\n    return 0"])]
     with executor(model, n_candidates=3) as ex:
-        answer = ex._timed_ask(request("Mul"))
+        answer = ex.ask(request("Mul"))
     (attempt,) = answer.extra["attempts"]
     assert attempt["status"] == "pass" and attempt["best_candidate"] == 1
     assert [c["status"] for c in attempt["candidates"]] == ["syntax_error", "pass", "fail"]
@@ -182,11 +139,6 @@ def suite_file(tmp_path, names=("Add", "Mul", "Neg")):
     path = tmp_path / "feedback-suite.yaml"
     path.write_text(yaml.safe_dump({n: SUITE[n] for n in names}))
     return path
-
-
-def interview_args(prepared, output, server, *extra):
-    return ["--input", prepared, "--output", output, "--executor", "feedback", "--inner", "openai",
-            "--model", "scripted", "--base-url", server.base_url, "--params", "greedy", *extra]
 
 
 def test_interview_evaluate_report(tmp_path, model):
@@ -271,17 +223,17 @@ def test_journal_is_consulted_only_for_the_same_run_and_output(tmp_path, model):
     output = tmp_path / "out.ndjson"
     with executor(model) as ex:
         journal = ex.use_journal(output)
-        first = ex._timed_ask(request("Add"))
+        first = ex.ask(request("Add"))
     assert journal == tmp_path / "out.attempts.ndjson" and len(journal.read_text().splitlines()) == 3
     output.write_text("")                        # the run's output exists: its journal counts
     asked = len(model.requests)
     with executor(model) as ex:
         ex.use_journal(output)
-        again = ex._timed_ask(request("Add"))
+        again = ex.ask(request("Add"))
     assert len(model.requests) == asked and again.extra["attempts"] == first.extra["attempts"]
     with executor(model, reveal="all") as ex:     # another policy: another run, asked afresh
         ex.use_journal(output)
-        ex._timed_ask(request("Add"))
+        ex.ask(request("Add"))
     assert len(model.requests) == asked + 3
     output.unlink()                              # no output: the journal is stale and starts afresh
     with executor(model) as ex:

@@ -67,7 +67,9 @@ def installed(tmp_path_factory) -> Path:
         if (REPO / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             (source / name).write_bytes((REPO / name).read_bytes())
-    run([sys.executable, "-m", "pip", "wheel", source, "--no-deps", "-q", "-w", tmp / "wheel"], cwd=tmp)
+    built = run([sys.executable, "-m", "pip", "wheel", source, "--no-deps", "-w", tmp / "wheel"], cwd=tmp)
+    # every shipped folder is a package or its parent's package data (setup.py): setuptools has nothing to say
+    assert not re.search(r"\w+Warning\b|would be ignored", built.stdout + built.stderr), built.stderr[-3000:]
     wheel = next((tmp / "wheel").glob("codeinterview-*.whl"))
     run([sys.executable, "-m", "venv", tmp / "venv"], cwd=tmp)
     run([tmp / "venv" / "bin" / "python", "-m", "pip", "install", "-q", wheel], cwd=tmp)

@@ -10,40 +10,10 @@ import re
 
 import pytest
 
-from helpers import records, stage, write_records
-from test_report_html import read_page
+from helpers import records, stage
+from report_files import RUNS, SEPARATING, read_page, run_files
 
 pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
-
-# per run, per question: the status and which of the checks c0, c1 passed
-RUNS = {
-    "a": {"Q0": ("pass", 1, 1), "Q1": ("pass", 1, 1), "Q2": ("fail", 1, 0), "Q3": ("fail", 0, 0),
-          "Q4": ("sandbox_error", 0, 0), "R0": ("pass", 1, 1)},
-    "b": {"Q0": ("pass", 1, 1), "Q1": ("fail", 1, 0), "Q2": ("fail", 1, 0), "Q3": ("fail", 1, 0),
-          "Q4": ("pass", 1, 1), "R0": ("pass", 1, 1)},
-    "c": {"Q0": ("pass", 1, 1), "Q1": ("pass", 1, 1), "Q2": ("fail", 1, 0), "Q3": ("fail", 0, 0),
-          "Q4": ("fail", 0, 0)},  # R0 not asked
-}
-SEPARATING = {"Q1": ["c1"], "Q3": ["c0"], "Q4": ["c0", "c1"]}  # Q4: a sandbox error in a is no result
-
-
-def eval_record(model: str, name: str, status: str, c0: int, c1: int) -> dict:
-    checks = [{"name": "c0", "passed": bool(c0), "expected": 1, "got": 1 if c0 else 0},
-              {"name": "c1", "passed": bool(c1), "expected": 2, "got": 2 if c1 else 0}]
-    return {"stage": "eval", "suite": "s2" if name.startswith("R") else "s1", "name": name, "language": "python",
-            "sample": 0, "model": model, "template": "chat-simple", "params_name": "greedy", "status": status,
-            "passed": 0 if status == "sandbox_error" else c0 + c1, "total": 2, "checks": checks}
-
-
-def run_files(tmp, split_b: bool = False) -> list:
-    files = []
-    for run, answers in RUNS.items():
-        rows = [eval_record(f"model-{run}", name, *outcome) for name, outcome in answers.items()]
-        if split_b and run == "b":  # one group of two files
-            files.append([write_records(tmp / "b1.ndjson", rows[:3]), write_records(tmp / "b2.ndjson", rows[3:])])
-        else:
-            files.append(write_records(tmp / f"{run}.ndjson", rows))
-    return files
 
 
 def markdown_rows(text: str, heading: str) -> list[dict[str, str]]:

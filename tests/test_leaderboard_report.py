@@ -14,46 +14,12 @@ import types
 import pytest
 
 from helpers import REPO, write_records
+from report_files import MODELS_YAML, crafted, feedback_record, record
 
 from codeinterview.errors import UserError
 from codeinterview.report import main
 
 pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
-
-MODELS_YAML = """models:
-  - id: acme-7b-*            # a glob: every quantisation of it
-    alias: Acme 7B
-    size: 7B
-    quantisation: Q4_K_M
-    licence: apache-2.0
-    url: https://example.org/acme
-    tags: [instruct, small]
-  - id: other-13b
-    size: 13B
-    licence: llama2
-    tags: [base]
-"""
-PROMPTS = {"chat-simple": [{"role": "user", "content": "write it"}], "completion": "def f(x):\n"}
-
-
-def record(model: str, template: str, suite: str, name: str, language: str, passed: int, metrics=None, **extra):
-    return {"stage": "eval", "suite": suite, "name": name, "language": language, "sample": 0, "model": model,
-            "template": template, "params_name": "greedy", "prompt": PROMPTS.get(template, "<fim>"),
-            "status": "pass" if passed == 2 else "fail", "passed": passed, "total": 2,
-            "checks": [{"name": "c0", "passed": passed >= 1}, {"name": "c1", "passed": passed == 2}],
-            **({"reference_metrics": metrics} if metrics is not None else {}), **extra}
-
-
-def crafted(tmp):
-    """acme-7b-q4 asked with two templates (chat better), other-13b by chat, a FIM model; two suites."""
-    rows = []
-    for i in range(6):
-        for suite, language in (("s1", "python"), ("s2", "javascript")):
-            rows.append(record("acme-7b-q4", "chat-simple", suite, f"Q{i}", language, 2 if i < 5 else 0))
-            rows.append(record("acme-7b-q4", "completion", suite, f"Q{i}", language, 2 if i < 2 else 1))
-            rows.append(record("other-13b", "chat-simple", suite, f"Q{i}", language, 2 if suite == "s1" else 0))
-            rows.append(record("fim-model", "fim-plain", suite, f"Q{i}", language, 1, code_suffix="\n"))
-    return write_records(tmp / "eval.ndjson", rows)
 
 
 def report(tmp, *args) -> subprocess.CompletedProcess:
@@ -170,14 +136,6 @@ def test_the_example_models_file_parses_and_the_leaderboard_imports_no_renderer(
             if isinstance(node, ast.ImportFrom) and node.level:
                 assert node.module is None or node.module.split(".")[0] not in (
                     "report", "compare", "html", "cli", "cli_main"), (path.name, node.module)
-
-
-def feedback_record(name: str, statuses: list[str], policy: dict, tokens: int = 10) -> dict:
-    """An eval record of a feedback run: its attempts graded afresh, each one model call."""
-    attempts = [{"status": s, "usage": {"prompt_tokens": tokens, "completion_tokens": tokens}} for s in statuses]
-    final = statuses[-1]
-    return {**record("m", "chat-simple", "s1", name, "python", 2 if final == "pass" else 0),
-            "feedback": policy, "attempts": attempts, "attempts_graded": attempts}
 
 
 def test_feedback_rows_are_labelled_by_their_loop_and_compared_per_model_call(tmp_path):

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from helpers import output_path, records, stage, write_records
-from test_report_html import read_page, stub
+from report_files import read_page, stub
 
 # Run A misses WordCount and IsPrime; run B misses WordCount and Median.
 RUNS = {"a": {"WordCount", "IsPrime"}, "b": {"WordCount", "Median"}}

@@ -9,13 +9,13 @@ import json
 import os
 import re
 from collections import defaultdict
-from html.parser import HTMLParser
 from pathlib import Path
 
 import openai  # noqa: F401  - the feedback run needs the openai executor: required, never skipped
 import pytest
 
 from helpers import output_path, records, stage, write_records
+from report_files import MODELS_YAML, SEPARATING, Page, crafted, read_page, run_files, stub
 from scripted_server import ScriptedModel, Step
 
 from codeinterview.leaderboard import OVERALL
@@ -26,12 +26,6 @@ WRONG_RUNS = ({"stub": {"WordCount", "IsPrime"}, "silent": {"Median"}},
               {"stub": {"WordCount"}, "silent": {"Median", "DigitSum"}})
 FEEDBACK_QUESTIONS = ("IsPrime", "DigitSum", "ReverseWords")
 CHROMIUM = "/usr/bin/chromium"
-
-
-def stub(language: str, function: str) -> str:
-    if language == "python":
-        return f"```python\ndef {function}(*args):\n    return None\n```"
-    return f"```javascript\nfunction {function}() {{\n  return null;\n}}\n```"
 
 
 def feedback_script(prepared: list[dict]) -> dict:
@@ -65,15 +59,15 @@ def build_runs(tmp: Path) -> dict[str, list[Path]]:
 
     runs = {"reference": [evaluate(answers, "reference")], "wrong": []}
     for i, run in enumerate(WRONG_RUNS, start=1):
-        crafted = []
+        altered = []
         for r in records(answers):
             function = r["question"]["Signature"].split("(")[0]
             if r["name"] in run["stub"]:
                 r = {**r, "answer": stub(r["language"], function)}
             elif r["name"] in run["silent"]:
                 r = {**r, "answer": "I would rather not."}
-            crafted.append(r)
-        source = write_records(tmp / f"wrong{i}.source.ndjson", crafted)
+            altered.append(r)
+        source = write_records(tmp / f"wrong{i}.source.ndjson", altered)
         replayed = output_path(stage("interview.py", "--input", prepared, "--executor", "replay",
                                      "--replay", source, "--model", "wrong", "--output", tmp / f"wrong{i}.i.ndjson"))
         runs["wrong"].append(evaluate(replayed, f"wrong{i}"))
@@ -89,47 +83,6 @@ def build_runs(tmp: Path) -> dict[str, list[Path]]:
 
 
 # --- reading the site back ---
-
-class Page(HTMLParser):
-    """The tables (attributes, header cells, rows of cell texts and attributes)
-    and the elements with attributes of one HTML page."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.tables, self.elements, self._cell, self._thead = [], [], None, False
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.elements.append((tag, attrs))
-        self._thead = self._thead or tag == "thead"
-        if tag == "table":
-            self.tables.append({"attrs": attrs, "headers": [], "rows": []})
-        elif tag == "tr" and self.tables:
-            self.tables[-1]["rows"].append({"attrs": attrs, "cells": [], "sort": []})
-        elif tag in ("td", "th") and self.tables:
-            self._cell = [tag, attrs, ""]
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell[2] += data
-
-    def handle_endtag(self, tag):
-        self._thead = self._thead and tag != "thead"
-        if tag in ("td", "th") and self._cell is not None:
-            kind, attrs, text = self._cell
-            row = self.tables[-1]["rows"][-1]
-            if self._thead:
-                self.tables[-1]["headers"].append(text.strip())
-            else:
-                row["cells"].append(text.strip())
-                row["sort"].append(attrs.get("data-sort"))
-            self._cell = None
-
-
-def read_page(path: Path) -> Page:
-    return Page(path.read_text())
-
 
 def plain(text: str) -> str:
     """A cell without its interval: '3/4 (75.0%) [50.0-100.0]' -> '3/4 (75.0%)' (tests of the
@@ -186,7 +139,8 @@ def site(tmp_path_factory):
     runs = build_runs(tmp)
     files = [f for group in runs.values() for f in group]
     proc = stage("report.py", *files, "--output-dir", tmp / "out", "--html", tmp / "site")
-    return {"runs": runs, "dir": tmp / "site", "out": tmp / "out", "stdout": proc.stdout}
+    return {"runs": runs, "dir": tmp / "site", "out": tmp / "out", "stdout": proc.stdout,
+            "prepared": records(tmp / "prepare.ndjson")}
 
 
 def test_leaderboard_numbers_are_the_records_numbers(site):
@@ -255,7 +209,8 @@ def test_heatmap_cells_are_pass_partial_fail_per_question_and_model(site):
     asked = {k: v for k, v in cells.items() if v != "none"}
     assert asked == want
     assert {"pass", "partial", "fail"} <= set(asked.values())
-    assert len(cells) == 64 * 3  # every question x every row, "none" where a row did not ask it
+    asked_of_all = {(r["suite"], r["name"], r["language"]) for r in site["prepared"]}
+    assert len(cells) == len(asked_of_all) * len(site["runs"])  # every question x every row, "none" where a row did not ask it
 
 
 def test_feedback_curve_is_the_pass_rate_after_each_attempt(site):
@@ -292,7 +247,7 @@ def test_question_page_shows_each_answer_with_expected_and_got(site):
 
 def test_site_is_self_contained_and_every_link_resolves(site):
     pages = list(site["dir"].rglob("*.html"))
-    assert len(pages) == 1 + 32  # the index and one page per question
+    assert len(pages) == 1 + len({(r["suite"], r["name"]) for r in site["prepared"]})  # the index, one page per question
     for path in pages:
         page = read_page(path)
         for tag, attrs in page.elements:
@@ -385,11 +340,8 @@ def test_in_chromium_sort_filter_and_open_a_question(site, browser, tmp_path):
 
 @pytest.fixture(scope="module")
 def crafted_site(tmp_path_factory):
-    """The rows of test_leaderboard_report (metadata, two templates of one model, a FIM row, two suites)
-    and the three runs of test_leaderboard_compare in a titled compare config."""
-    from test_leaderboard_compare import SEPARATING, run_files
-    from test_leaderboard_report import MODELS_YAML, crafted
-
+    """The crafted rows of report_files (metadata, two templates of one model, a FIM row, two suites)
+    and its three compare runs in a titled compare config."""
     tmp = tmp_path_factory.mktemp("crafted")
     models = tmp / "meta.yaml"
     models.write_text(MODELS_YAML)

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 pytest.register_assert_rewrite("conftest_sandbox")
-from conftest_sandbox import HONEST, LIMITS, assert_honest_passes, job  # noqa: E402
+from conftest_sandbox import HONEST, assert_honest_passes, job  # noqa: E402
 
 
 LANGS = ["python", "javascript"]
@@ -168,4 +168,3 @@ def test_parallel_jobs_from_many_threads(pool):
 def test_pool_survives_all_of_the_above(pool):
     for lang in LANGS:
         assert_honest_passes(pool, lang)
-    assert LIMITS.host_deadline_s() >= LIMITS.timeout_s + 2

@@ -175,12 +175,12 @@ class Executor(ABC):
         requests = iter(requests)
         if self.concurrency == 1:
             for request in requests:
-                yield self._timed_ask(request)
+                yield self.ask_timed(request)
             return
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix=self.name) as pool:
             pending = set()
             for request in requests:
-                pending.add(pool.submit(self._timed_ask, request))
+                pending.add(pool.submit(self.ask_timed, request))
                 if len(pending) >= 2 * self.concurrency:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
@@ -188,7 +188,9 @@ class Executor(ABC):
             for future in wait(pending).done:
                 yield future.result()
 
-    def _timed_ask(self, request: Request) -> Answer:
+    def ask_timed(self, request: Request) -> Answer:
+        """`ask`, with `latency_s` filled in from the wall time of the call when the
+        backend did not measure it itself (what `run` and the feedback loop use)."""
         start = time.monotonic()
         answer = self.ask(request)
         if answer.latency_s is None:

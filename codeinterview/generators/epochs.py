@@ -26,7 +26,7 @@ import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -35,7 +35,9 @@ from ..paths import find_named
 from ..questions import Suite
 from . import get
 from .grid import Grid, generated_suite, knob_values
-from .surfaces import Surface, collect
+
+if TYPE_CHECKING:  # surfaces reads eval files through the leaderboard (pandas): prepare --epoch needs neither
+    from .surfaces import Surface
 
 EPOCHS_DIR = Path("epochs")
 PROPOSE_RATE = 0.9  # a value is dropped once every row passes at least 90% of its instances
@@ -159,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         raise UserError(f"{target} exists: pick another --name or pass --force to overwrite it")
     seed = args.seed if args.seed is not None else \
         int(hashlib.sha256(args.name.encode()).hexdigest()[:8], 16)
+    from .surfaces import collect
+
     epoch = Epoch(args.name, seed, args.instances, propose(collect(args.evals), args.clear_rate), args.previous)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(epoch.to_yaml(), encoding="utf-8")

@@ -13,6 +13,7 @@ VERSUS = "vs top (points, paired)"
 METADATA = {"name": "name", "size": "size", "quantisation": "quant", "licence": "licence", "tags": "tags"}
 METRICS = {"levenshtein": "levenshtein", "bleu": "BLEU", "sequence_ratio": "sequence ratio",
            "identifier_share": "identifier share"}
+SUITE_HEADERS = "suite_headers"  # display()'s DataFrame.attrs key: the per-suite columns' headers
 
 
 def number(value) -> str:
@@ -79,9 +80,10 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
             shown[header] = [v if isinstance(v, str) and v else "-" for v in table[column]]
     shown["suites"] = table.suites
     languages = language_columns(table)
+    suites: list[str] = []
     for suite in suite_columns(table):
-        shown[suite if suite not in languages and suite not in shown else f"suite {suite}"] = \
-            _score(table, f"{SUITE}{suite}_")
+        suites.append(suite if suite not in languages and suite not in shown else f"suite {suite}")
+        shown[suites[-1]] = _score(table, f"{SUITE}{suite}_")
     for language in languages:
         shown[language] = _score(table, f"{language}_")
     shown[OVERALL] = _score(table, "")
@@ -107,6 +109,7 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         label = f"pass after {counts[0]}" if len(counts) == 1 else "pass after last attempt"
         shown[label] = [fraction(a, b) if pd.notna(n) else "-"
                         for a, b, n in zip(table.pass_final_attempt, table.answers, table.max_attempts)]
+    shown.attrs[SUITE_HEADERS] = suites  # the terminal keeps them before other columns (terminal.py)
     return shown
 
 

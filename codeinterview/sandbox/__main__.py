@@ -1,15 +1,18 @@
-"""python -m codeinterview.sandbox build [--force] [--family F|--all] | tag [--family F] | clean"""
+"""python -m codeinterview.sandbox build [--force] [--family F|--all] | tag [--family F] | clean
+
+Exit status: 0 done, 2 a usage mistake, 3 the Docker engine (or an image
+build) failed, as for the stages."""
 
 import argparse
 import sys
 
 from ..cli_main import stage_prog
+from ..errors import EXIT_INFRASTRUCTURE, InfrastructureError
 from . import image, volumes
 from .docker_backend import remove_stray_containers
-from .types import SandboxUnavailable
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=stage_prog("sandbox"), description="The sandbox images (one per family).",
                                      epilog="examples:\n  %(prog)s build --all\n  %(prog)s tag --family cpp\n"
                                             "  %(prog)s clean", formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -23,7 +26,11 @@ def main(argv=None) -> int:
     t.add_argument("--family", default=image.BASE_FAMILY, choices=sorted(image.families()))
     sub.add_parser("clean", help="remove sandbox containers left by crashed runs, the "
                                  "images of earlier sandbox versions and their volumes")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "build":
             for family in sorted(image.families()) if args.all else [args.family]:
@@ -36,9 +43,9 @@ def main(argv=None) -> int:
             print("removed %d old image(s)%s" % (len(old), "".join("\n  " + t for t in old)))
             gone = volumes.remove_old_volumes(image.docker_client())
             print("removed %d old volume(s)%s" % (len(gone), "".join("\n  " + v for v in gone)))
-    except SandboxUnavailable as exc:
+    except InfrastructureError as exc:  # SandboxUnavailable: the engine is down, a build failed
         print("sandbox unavailable: %s" % exc, file=sys.stderr)
-        return 1
+        return EXIT_INFRASTRUCTURE
     return 0
 
 
