@@ -19,19 +19,24 @@ from .cli import derive_output
 from .cli_main import stage_prog
 from .distributed import add_interview_arguments as add_ray_arguments
 from .errors import UserError
-from .executors import REGISTRY, Executor, Request, get_executor_class
+from .executors import EXECUTORS, Executor, Request
+from .executors.base import flag_of
 from .grading.config import GradingConfig
 from .params import load_params
 from .paths import add_results_dir_argument
 from .records import (InterviewFields, KeySet, RecordWriter, RunIdentity, input_for, now, provenance,
                       read_records, slot_key, stage_fields, upstream_run)
 
-# interview.py flags handed to executors as options (None = backend default)
-EXECUTOR_OPTIONS = ("base_url", "api_key_env", "timeout", "max_retries", "context_size",
-                    "gpu_layers", "device", "dtype", "batch_size", "replay", "inner",
-                    "max_attempts", "feedback_template", "reveal", "n_candidates", "lint",
-                    "search", "meta_temperature", "feedback_executor", "feedback_model",
-                    "feedback_base_url", "review", "review_with_verdict")
+class _Recorded:
+    """An argument group that records the dests of the flags added to it."""
+
+    def __init__(self, group: Any):
+        self.group, self.dests = group, list[str]()
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = self.group.add_argument(*args, **kwargs)
+        self.dests.append(action.dest)
+        return action
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", required=True, help="a prepare, interview or eval ndjson(.gz) file")
     parser.add_argument("--executor", default="reference",
-                        help=f"backend: {', '.join(REGISTRY)} (default: reference)")
+                        help=f"backend: {', '.join(EXECUTORS)} (default: reference)")
     parser.add_argument("--model", help="model name, path or id (as the backend names it)")
     parser.add_argument("--params", default="greedy",
                         help="model_parameters/NAME.yaml (./model_parameters/ wins over the bundled one) "
@@ -48,15 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", help="ndjson(.gz) file to write or resume (default: derived under results/, "
                                          "named after the input, executor, model, parameters and run)")
     add_results_dir_argument(parser)
-    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight (default 1)")
+    parser.add_argument("--concurrency", type=int, help="requests in flight (default 1)")
     parser.add_argument("--lenient-params", action="store_true",
                         help="drop parameters the backend cannot honour (with a warning) instead of failing")
-    backend = parser.add_argument_group("backend options (used by the backends that need them)")
-    backend.add_argument("--base-url", help="OpenAI-compatible server URL (default: $OPENAI_BASE_URL)")
-    backend.add_argument("--api-key-env", help="environment variable holding the API key "
-                                               "(default: OPENAI_API_KEY)")
-    backend.add_argument("--timeout", type=float, help="seconds per request")
-    backend.add_argument("--max-retries", type=int, help="retries on 429/5xx/timeouts")
+    # Each flag here is an option of the backends its help names (a field of their Options, whose
+    # default is the one default: no flag has its own); the chosen backend refuses any other.
+    backend = _Recorded(parser.add_argument_group(
+        "backend options (each belongs to the backends its help names; any other backend refuses it)"))
+    backend.add_argument("--base-url", help="openai, langchain: the server's URL (openai's default: "
+                                            "$OPENAI_BASE_URL)")
+    backend.add_argument("--api-key-env", help="openai, langchain: environment variable holding the API key "
+                                               "(openai's default: OPENAI_API_KEY)")
+    backend.add_argument("--timeout", type=float, help="openai, langchain: seconds per request")
+    backend.add_argument("--max-retries", type=int, help="openai, langchain: retries on 429/5xx/timeouts")
     backend.add_argument("--context-size", type=int, help="llamacpp: context window")
     backend.add_argument("--gpu-layers", type=int, help="llamacpp: layers offloaded to the GPU")
     backend.add_argument("--device", help="transformers: cpu, cuda, cuda:1, mps ...")
@@ -89,9 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
                               "are the next turn, an empty reply approves (chat prompts, --concurrency 1)")
     backend.add_argument("--review-with-verdict", action="store_true", default=None,
                          help="feedback: --review, and the sandbox's verdict goes with the reviewer's words")
-    GradingConfig.add_arguments(parser.add_argument_group(
+    grading = _Recorded(parser.add_argument_group(
         "grading (feedback: how attempts are graded; the same flags as evaluate.py's)"))
-    add_ray_arguments(parser.add_argument_group('cluster (optional: pip install -e ".[ray]")'))
+    GradingConfig.add_arguments(grading)
+    parser.set_defaults(backend_options=tuple(backend.dests), grading_options=tuple(grading.dests))
+    cluster = _Recorded(parser.add_argument_group('cluster (optional: pip install -e ".[ray]")'))
+    add_ray_arguments(cluster)  # distributed.interviewing.RayOptions, each field a flag
+    parser.set_defaults(ray_options=tuple(cluster.dests))
     return parser
 
 
@@ -146,6 +159,14 @@ class InputSurvey:
                             f"{self.path}); pass --output NEW.ndjson to write this run elsewhere")
 
 
+def flags_given(parser: argparse.ArgumentParser, argv: list[str] | None, dests: tuple[str, ...]) -> list[str]:
+    """The flags among `dests` the command line gives (argparse fills in a default only where
+    the namespace holds nothing, so a dest still holding the marker was not given)."""
+    unset = object()
+    seen = parser.parse_args(argv, namespace=argparse.Namespace(**{dest: unset for dest in dests}))
+    return [flag_of(dest) for dest in dests if getattr(seen, dest) is not unset]
+
+
 def run_identity(executor: Executor, params_name: str) -> RunIdentity:
     """What makes this interview's answers comparable: the executor as it
     describes itself (where it runs, base_url, is left out), the parameters."""
@@ -154,22 +175,39 @@ def run_identity(executor: Executor, params_name: str) -> RunIdentity:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for flag, value in (("--samples", args.samples), ("--concurrency", args.concurrency)):
+        if value is not None and value < 1:
+            raise UserError(f"{flag} {value}: must be at least 1")
+    placement = {k: getattr(args, k) for k in args.ray_options if getattr(args, k) is not None}
+    if placement and "ray" not in placement:
+        raise UserError(f"{', '.join(map(flag_of, placement))}: place model replicas on a Ray cluster: "
+                        "they need --ray ADDRESS")
+    # the backend options given (a flag not given is None): the chosen backend refuses any it does not take
+    options = {k: getattr(args, k) for k in args.backend_options if getattr(args, k) is not None}
+    executor_class = EXECUTORS.get(args.executor)
+    executor_class.check_options(options)
+    if not executor_class.grades_answers:  # the grading flags have defaults (evaluate.py's): given ones are refused
+        graded = flags_given(parser, argv, args.grading_options)
+        if graded:
+            raise UserError(f"{', '.join(graded)}: executor '{executor_class.name}' grades no answers; the "
+                            "grading flags belong to the feedback executor here (evaluate.py grades the rest)")
     params_name, params = load_params(args.params)
     samples = args.samples or params.pop("n", 1)
     params.pop("n", None)
     if samples < 1:
-        raise UserError("--samples must be at least 1")
+        raise UserError(f"the parameter set's n is {samples}: it must be at least 1")
     prompts = InputSurvey(args.input)  # a wrong input fails before a model loads
-    options = {k: getattr(args, k) for k in EXECUTOR_OPTIONS if getattr(args, k) is not None}
-    executor_class = get_executor_class(args.executor)
     if executor_class.grades_answers:
         options["grading"] = GradingConfig.from_args(args)
-    kwargs = dict(model=args.model, params=params, concurrency=args.concurrency, lenient=args.lenient_params)
+    kwargs = dict(model=args.model, params=params, lenient=args.lenient_params)
+    if args.concurrency is not None:
+        kwargs["concurrency"] = args.concurrency
     executor: Executor
     if args.ray:  # replicas on the cluster load the model; ray is imported only then
-        from .distributed.interviewing import RayExecutor
-        executor = RayExecutor(args.ray, executor_class, args.replicas, args.gpus_per_replica, {**kwargs, **options})
+        from .distributed.interviewing import RayExecutor, RayOptions
+        executor = RayExecutor(RayOptions(**placement), executor_class, {**kwargs, **options})
     else:
         executor = executor_class(**kwargs, **options)
     run = run_identity(executor, params_name)

@@ -73,7 +73,9 @@ def test_counts_below_one_are_refused_naming_the_flag(prepared, tmp_path, flag, 
 
 def test_ray_placement_flags_need_ray(prepared, tmp_path):
     line = refused("--input", prepared, "--output", tmp_path / "o.ndjson", "--replicas", "2")
-    assert "--replicas" in line and "need --ray" in line
+    assert line == "error: --replicas: place model replicas on a Ray cluster: they need --ray ADDRESS"
+    line = refused("--input", prepared, "--output", tmp_path / "o.ndjson", "--gpus-per-replica", "0")
+    assert line.startswith("error: --gpus-per-replica: ")
 
 
 def test_every_backend_flag_defaults_to_not_given_and_belongs_to_a_backend():

@@ -35,5 +35,5 @@ def add_interview_arguments(group: Any) -> None:
     group.add_argument("--replicas", type=int,
                        help="--ray: model replicas (default: one per node, or with --gpus-per-replica "
                             "as many as the cluster's GPUs hold)")
-    group.add_argument("--gpus-per-replica", type=float, default=0,
+    group.add_argument("--gpus-per-replica", type=float,
                        help="--ray: GPUs each replica reserves (default 0: CPU)")

@@ -12,6 +12,7 @@ the server.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from ..errors import UserError
@@ -41,13 +42,21 @@ class Replica:
         self.executor.close()
 
 
+@dataclass(frozen=True)
+class RayOptions:
+    """Where interview.py --ray places the model replicas (each field the flag of its name)."""
+    ray: str                        # the cluster: 'auto' or HOST:PORT
+    replicas: int | None = None     # None: one per node, or with gpus_per_replica as many as the GPUs hold
+    gpus_per_replica: float = 0.0   # 0: CPU
+
+
 class RayExecutor(Executor):
     """Stands in for the executor on the driver: run() spreads requests over replicas."""
 
     needs_model = False
 
-    def __init__(self, address: str, executor_class: type[Executor], replicas: int | None,
-                 gpus_per_replica: float, options: dict[str, Any]):
+    def __init__(self, placement: RayOptions, executor_class: type[Executor], options: dict[str, Any]):
+        address, replicas, gpus_per_replica = placement.ray, placement.replicas, placement.gpus_per_replica
         if executor_class.name not in IN_PROCESS:
             raise UserError(f"--ray is for the in-process backends ({', '.join(IN_PROCESS)}); executor "
                             f"'{executor_class.name}' needs no Ray: an API backend is saturated by "

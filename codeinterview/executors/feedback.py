@@ -47,8 +47,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import UserError
 from ..feedback.journal import Journal
@@ -60,43 +61,72 @@ from ..feedback.tree import grow
 from ..grading.config import GradingConfig
 from ..lint import parse_linters
 from ..templates import load_template
-from . import get_executor_class
-from .base import Answer, Executor, Request
+from . import EXECUTORS
+from .base import NOT_A_FLAG, Answer, Executor, Request
 
 SEARCHES = ("linear", "tree")
+
+
+@dataclass(frozen=True)
+class FeedbackOptions:
+    """The feedback executor's own options; any other option goes to the executors it wraps."""
+    inner: str | None = None                  # the executor that answers
+    max_attempts: int = 3
+    feedback_template: str | None = None      # None: the prompt kind's default feedback template
+    reveal: str = "visible"
+    n_candidates: int = 1
+    lint: str | list[str] | None = None
+    search: str = "linear"
+    meta_temperature: float = 0.0
+    feedback_executor: str | None = None      # None: --inner
+    feedback_model: str | None = None         # None: --model
+    feedback_base_url: str | None = None      # None: --base-url
+    review: bool | Reviewer = False           # a Reviewer may be handed in, reading another stream
+    review_with_verdict: bool = False
+    grading: GradingConfig | None = field(default=None, metadata=NOT_A_FLAG)  # None: evaluate's defaults
 
 
 class FeedbackExecutor(Executor):
     name = "feedback"
     needs_model = False   # the inner executor decides
     grades_answers = True  # interview.py hands it the grading config (evaluate.py's flags)
+    Options = FeedbackOptions
+    options: FeedbackOptions
 
-    def __init__(self, model=None, params=None, concurrency=1, lenient=False, *,
-                 inner: str | None = None, max_attempts: int | None = None,
-                 feedback_template: str | None = None, reveal: str | None = None,
-                 n_candidates: int | None = None, lint: str | list[str] | None = None,
-                 search: str | None = None, meta_temperature: float | None = None,
-                 feedback_executor: str | None = None, feedback_model: str | None = None,
-                 feedback_base_url: str | None = None, review: bool | Reviewer | None = None,
-                 review_with_verdict: bool | None = None,
-                 grading: GradingConfig | None = None, **inner_options: Any):
+    @classmethod
+    def option_names(cls, given: Mapping[str, Any], *, flags_only: bool = False) -> list[str]:
+        """Its own, and those of the executors it wraps (--inner, --feedback-executor)."""
+        names = super().option_names(given, flags_only=flags_only)
+        for wrapped in (given.get("inner"), given.get("feedback_executor")):
+            if wrapped and wrapped in EXECUTORS and EXECUTORS.canonical(wrapped) != cls.name:
+                names += [n for n in EXECUTORS.get(wrapped).option_names(given, flags_only=flags_only)
+                          if n not in names]
+        return names
+
+    def __init__(self, model=None, params=None, concurrency=1, lenient=False, **options: Any):
+        opts: FeedbackOptions = self.make_options(options)
+        inner_options = {k: v for k, v in options.items() if k not in {f.name for f in fields(FeedbackOptions)}}
+        inner, feedback_executor, review = opts.inner, opts.feedback_executor, opts.review
+        feedback_template, feedback_model, feedback_base_url = \
+            opts.feedback_template, opts.feedback_model, opts.feedback_base_url
         if not inner:
             raise UserError("executor 'feedback' needs --inner NAME, the executor that answers "
                             "(e.g. --inner openai)")
         if self.name in (inner, feedback_executor):
             raise UserError(f"--{'inner' if inner == self.name else 'feedback-executor'} feedback: "
                             "the feedback executor cannot wrap itself")
-        inner_class = get_executor_class(inner)
+        inner_class = EXECUTORS.get(inner)
         # The wrapper honours exactly what the model behind it honours.
         self.supported_params = inner_class.supported_params
         super().__init__(model, params, concurrency, lenient)
-        self.max_attempts = 3 if max_attempts is None else int(max_attempts)
-        self.n_candidates = 1 if n_candidates is None else int(n_candidates)
-        self.reveal = reveal or "visible"
-        self.search = search or "linear"
-        self.meta_temperature = float(meta_temperature or 0.0)
-        self.review = bool(review or review_with_verdict)
-        self.review_with_verdict = bool(review_with_verdict)
+        self.options = opts
+        self.max_attempts = int(opts.max_attempts)
+        self.n_candidates = int(opts.n_candidates)
+        self.reveal = opts.reveal
+        self.search = opts.search
+        self.meta_temperature = float(opts.meta_temperature)
+        self.review = bool(review or opts.review_with_verdict)
+        self.review_with_verdict = bool(opts.review_with_verdict)
         if self.max_attempts < 1:
             raise UserError("--max-attempts must be at least 1")
         if self.n_candidates < 1:
@@ -110,7 +140,7 @@ class FeedbackExecutor(Executor):
         if self.review and (self.search != "linear" or self.concurrency > 1):
             raise UserError("--review shows one answer at a time to one person: use it with "
                             "--search linear and --concurrency 1")
-        self.linters = parse_linters(lint)
+        self.linters = parse_linters(opts.lint)
         self.template_name = feedback_template
         if feedback_template:  # a wrong name or kind fails now, not after the first answer
             FeedbackTemplate(feedback_template, chat=_template_is_chat(feedback_template))
@@ -123,7 +153,7 @@ class FeedbackExecutor(Executor):
         self._answerers: dict[tuple[str, str], Executor] = {}
         self.repairer: Executor | None = None
         if feedback_executor or feedback_model or feedback_base_url:
-            repair_class = get_executor_class(feedback_executor or inner)
+            repair_class = EXECUTORS.get(feedback_executor or inner)
             repair_options = {**inner_options, **({"base_url": feedback_base_url} if feedback_base_url else {})}
             self._roles[REPAIR] = (repair_class, feedback_model or model, repair_options)
             self.repairer = repair_class(model=feedback_model or model, params=self.params, concurrency=1,
@@ -131,7 +161,7 @@ class FeedbackExecutor(Executor):
         self.lenient = lenient
         # (a Reviewer may be handed in, reading another stream than the terminal's)
         self.reviewer = review if isinstance(review, Reviewer) else Reviewer() if self.review else None
-        self.grading = grading or GradingConfig()
+        self.grading = opts.grading or GradingConfig()
         self.limits = self.grading.limits
         self._lock = threading.Lock()
         self.journal: Journal | None = None
