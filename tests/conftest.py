@@ -27,3 +27,12 @@ def _fast_tests_reach_no_docker(request, monkeypatch):
     """A fast test (and any stage script it runs) sees a Docker engine that does not exist."""
     if request.node.get_closest_marker("fast"):
         monkeypatch.setenv("DOCKER_HOST", NO_DOCKER)
+
+
+@pytest.fixture(autouse=True)
+def _report_prints_every_column(monkeypatch):
+    """report.py fits its terminal tables to COLUMNS: the scripts a test runs print every column unless
+    it sets COLUMNS. readline (pytest loads it) puts COLUMNS=80 into the process environment behind
+    os.environ's back; setting and deleting it through os.environ unsets it there too."""
+    monkeypatch.setenv("COLUMNS", "")
+    monkeypatch.delenv("COLUMNS")
