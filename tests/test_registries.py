@@ -4,9 +4,12 @@ loads, each entry imports (or says which extra to install), and the README's
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import REPO
@@ -90,3 +93,23 @@ def test_a_missing_package_in_a_module_or_later_is_the_install_line(tmp_path, mo
         fake.get("ours")
     with pytest.raises(ValueError, match="registered twice"):
         fake.add("w", ".needs_it:THING")
+
+
+def test_no_module_of_a_registry_package_is_left_unregistered():
+    """Where every entry of a registry names the same attribute (LANGUAGE, ANALYZER), each module
+    of its package defining it is registered: a forgotten .add line fails here, not silently."""
+    checked = []
+    for kind in REGISTRIES:
+        found = registry(kind)
+        attributes = {found.entry(name).target.partition(":")[2] for name in found}
+        if len(attributes) != 1 or not next(iter(attributes)):
+            continue  # entries naming different attributes (classes, functions) or modules
+        attribute = attributes.pop()
+        package = importlib.import_module(found.package)
+        registered = {found.entry(name).target.partition(":")[0].lstrip(".") for name in found}
+        for module in pkgutil.iter_modules(package.__path__):
+            source = Path(package.__path__[0], module.name + ".py")
+            if source.is_file() and re.search(rf"^{attribute}\b.*=", source.read_text(encoding="utf-8"), re.M):
+                assert module.name in registered, f"{found.package}.{module.name} defines {attribute}, unregistered"
+        checked.append(kind)
+    assert {"language", "analyzer"} <= set(checked)
