@@ -17,9 +17,8 @@ presence_penalty and frequency_penalty have no transformers equivalent and
 are refused. Parameters absent from the set keep the model's
 generation_config. `params_sent` is the generate() arguments we set.
 
-Options: --device (default cuda if available, else mps, else cpu), --dtype
-(float32/float16/bfloat16/auto; default bfloat16 on cuda if supported, else
-float16 on cuda, float32 elsewhere), --batch-size (default 8).
+Options (TransformersOptions, with their defaults): --device, --dtype
+(float32/float16/bfloat16/auto), --batch-size.
 """
 
 from __future__ import annotations

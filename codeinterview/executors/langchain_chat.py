@@ -13,8 +13,9 @@ Parameter mapping (canonical -> chat model constructor argument), by provider:
 Anything else is refused. `params_sent` holds the arguments exactly as given
 to LangChain (extra_body nested, stop included).
 
-Options: --base-url, --api-key-env (the key is passed as api_key), --timeout;
-the provider's own retries are turned off and ours used (Answer.retries).
+Options (LangChainOptions): --base-url, --api-key-env (the key is passed as
+api_key), --timeout, --max-retries; the provider's own retries are turned off
+and ours used (Answer.retries).
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ llama-cpp-python's defaults, except max_tokens: its completion default of 16
 tokens would truncate code, so an absent max_tokens is sent as None
 ("until the context is full"), and params_sent says so.
 
-Options: --context-size (n_ctx, default 4096), --gpu-layers (n_gpu_layers,
-default -1 = all layers when the build has a GPU backend, ignored otherwise).
+Options (LlamaCppOptions, with their defaults): --context-size (n_ctx),
+--gpu-layers (n_gpu_layers; -1 = all layers when the build has a GPU backend,
+ignored otherwise).
 """
 
 from __future__ import annotations
