@@ -12,19 +12,26 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 from tqdm import tqdm
 
 from ..errors import InfrastructureError
 from ..grading.grader import Grader, grade_record
 from ..grading.config import GradingConfig
+from ..questions import Question
 from ..records import RunIdentity
+from ..sandbox.types import Sandbox
 from ..grading.verdicts import VerdictCache
 from .cluster import Node, alive_nodes, connect, on_node, say
 from .dispatch import Dispatcher, Remote, chunked, lost_errors
 
 BATCHES_PER_NODE = 2   # one grading, one waiting: the node's pool never idles between batches
+
+
+class GradedBatch(NamedTuple):
+    records: list[dict[str, Any]]   # the batch's eval records, in its order
+    verdict_reuses: int             # the node's verdict reuses so far
 
 
 class NodeGrader:
@@ -35,7 +42,7 @@ class NodeGrader:
         self.timing = grading.relative_timeout()
         self.verdicts = VerdictCache()
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="grade")
-        self.sandbox: Any = None
+        self.sandbox: Sandbox | None = None
 
     def start(self) -> str | None:
         """Open the node's sandbox (engine reachable, image found or built); None, or why not."""
@@ -45,11 +52,14 @@ class NodeGrader:
             return f"{type(exc).__name__}: {exc}"
         return None
 
-    def grade(self, batch: list[tuple[dict[str, Any], Any]]) -> tuple[list[dict[str, Any]], int]:
+    def grade(self, batch: list[tuple[dict[str, Any], Question]]) -> GradedBatch:
         """The batch's eval records (in its order), and this node's verdict reuses so far."""
-        futures = [self.pool.submit(grade_record, self.sandbox, record, question, self.grading, self.run,
+        sandbox = self.sandbox
+        if sandbox is None:
+            raise InfrastructureError("this node's grader was given work before its sandbox started")
+        futures = [self.pool.submit(grade_record, sandbox, record, question, self.grading, self.run,
                                     self.timing, self.verdicts) for record, question in batch]
-        return [f.result() for f in futures], self.verdicts.hits
+        return GradedBatch([f.result() for f in futures], self.verdicts.hits)
 
     def close(self) -> None:
         if self.sandbox is not None:

@@ -176,7 +176,7 @@ class Calls:
     """Runs upstream's calls, each its own sandbox job (a fresh interpreter,
     as each upstream call is a fresh `docker exec`), and keeps what they showed."""
 
-    sandbox: Any
+    sandbox: Sandbox
     language: str
     code: str
     limits: Limits
