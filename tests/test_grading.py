@@ -60,3 +60,13 @@ def test_status_and_weighted_partial_credit():
     assert grade_function_job(checks, job)["status"] == "pass"
     assert function_status("no_function", [{"passed": True, "error": None}]) == "no_function"
     assert function_status("syntax_error", []) == "syntax_error"
+
+
+def test_every_scoring_is_registered_and_every_sandbox_backend_is_a_sandbox():
+    from codeinterview.grading.scoring import SCORINGS, Scoring
+    from codeinterview.sandbox import BACKENDS, Sandbox
+
+    assert SCORINGS.names() == [s.value for s in Scoring] and all(callable(SCORINGS.get(s.value)) for s in Scoring)
+    for name in BACKENDS:
+        backend = BACKENDS.get(name)
+        assert issubclass(backend, Sandbox) and backend.backend == name

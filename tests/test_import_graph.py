@@ -21,6 +21,18 @@ def test_codeinterview_has_no_import_circle():
     assert not found, "import circles in codeinterview:\n\n" + "\n\n".join(describe(graph, c) for c in found)
 
 
+STAGES = {f"codeinterview.{stage}" for stage in ("prepare", "interview", "evaluate", "report")}
+BELOW_THE_STAGES = ("grading", "feedback", "executors", "languages", "sandbox", "records")
+
+
+def test_nothing_below_the_stages_imports_a_stage():
+    """Data flows one way: stages -> grading, executors, feedback -> languages, sandbox -> records."""
+    graph = import_graph(REPO / "codeinterview")
+    upward = sorted(f"{module} -> {target}" for module, targets in graph.items() for target in targets
+                    if target in STAGES and module.split(".")[1:2] and module.split(".")[1] in BELOW_THE_STAGES)
+    assert not upward, "\n".join(upward)
+
+
 def write_package(root, files: dict[str, str]):
     for name, text in files.items():
         path = root / name
