@@ -181,3 +181,21 @@ def test_a_file_named_gz_that_is_not_gzip_is_an_error_not_a_cut(tmp_path):
     with pytest.raises(UserError, match="not valid gzip data"):
         RecordWriter(out, "interview")
     assert json.loads(out.read_text())["name"] == "a"  # left as it was
+
+
+def test_the_feedback_journal_repairs_a_torn_line_as_outputs_do(tmp_path):
+    from codeinterview.feedback.journal import Journal
+
+    path = tmp_path / "out.attempts.ndjson"
+    whole = json.dumps({"key": "t/Add/python/0", "fingerprint": "f", "attempt": {"attempt": 1, "status": "fail"}})
+    path.write_text(whole + "\n" + '{"key": "t/Add/python/0", "fingerp')   # killed mid-write
+    journal = Journal(path, "f", fresh=False)
+    assert journal.done("run.1|t/Add/python/0") == [{"attempt": 1, "status": "fail"}]
+    journal.append("run.1|t/Add/python/0", {"attempt": 2, "status": "pass"})
+    journal.close()
+    lines = path.read_text().splitlines()
+    assert lines[0] == whole and json.loads(lines[1])["attempt"] == {"attempt": 2, "status": "pass"}
+    assert len(lines) == 2
+    path.write_text(whole + "\n{not json}\n")   # a broken line that is not the last: refused, not skipped
+    with pytest.raises(UserError, match=r"out.attempts.ndjson:2: malformed journal line"):
+        Journal(path, "f", fresh=False)
