@@ -16,9 +16,9 @@ import yaml
 from codeinterview.errors import UserError
 from codeinterview.executors import EXECUTORS
 from codeinterview.feedback.review import PROMPT, Reviewer
+from feedback_suite import GRADING, PY, SUITE, request
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
-from test_feedback_loop import GRADING, PY, SUITE, request
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
 
@@ -130,7 +130,7 @@ def test_review_with_verdict_sends_both_and_the_journal_keeps_the_turns(tmp_path
                    grading=GRADING, review=reviewer, review_with_verdict=True)
     with FeedbackExecutor(**options) as ex:
         ex.use_journal(tmp_path / "out.ndjson")
-        answer = ex._timed_ask(request("Add"))
+        answer = ex.ask(request("Add"))
     attempts = answer.extra["attempts"]
     assert [a["status"] for a in attempts] == ["syntax_error", "fail"]   # approved at the second
     turn = model.requests[1]["messages"][-1]["content"]
@@ -152,4 +152,4 @@ def test_review_needs_a_terminal_chat_prompts_and_one_at_a_time(model):
         FeedbackExecutor(**base, concurrency=2, review=Reviewer(stdin=io.StringIO()))
     with pytest.raises(UserError, match="chat template"):
         with FeedbackExecutor(**base, review=Reviewer(stdin=io.StringIO())) as ex:
-            ex._timed_ask(request("Add", template="completion"))
+            ex.ask(request("Add", template="completion"))

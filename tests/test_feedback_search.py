@@ -63,12 +63,12 @@ def executor(server, **options):
 
 def test_linear_repairs_the_dead_end_forever_tree_leaves_it_and_passes(model):
     with executor(model) as ex:
-        linear = ex._timed_ask(request()).extra["attempts"]
+        linear = ex.ask(request()).extra["attempts"]
     assert [a["code"].strip() for a in linear] == [HALF] * BUDGET and linear[-1]["status"] == "fail"
 
     model.requests.clear()
     with executor(model, search="tree", n_candidates=2) as ex:
-        answer = ex._timed_ask(request())
+        answer = ex.ask(request())
     nodes = {a["attempt"]: a for a in answer.extra["attempts"]}
     kept = [n for n in nodes.values() if n.get("kept")]
     assert len(kept) == 1 and kept[0]["status"] == "pass" and answer.text == kept[0]["answer"]
@@ -92,7 +92,7 @@ def test_linear_repairs_the_dead_end_forever_tree_leaves_it_and_passes(model):
 
 def test_candidates_are_distinct_and_repeats_are_asked_again_hotter(model):
     with executor(model, search="tree", n_candidates=2) as ex:
-        nodes = ex._timed_ask(request()).extra["attempts"]
+        nodes = ex.ask(request()).extra["attempts"]
     bodies = [json.dumps({k: v for k, v in r.items()}, sort_keys=True) for r in model.requests]
     assert len(set(bodies)) == len(bodies)                    # no request was sent twice
     distinct = [n for n in nodes if "duplicate_of" not in n]
@@ -111,7 +111,7 @@ def test_candidates_are_distinct_and_repeats_are_asked_again_hotter(model):
 
 def test_budget_counts_model_calls(model):
     with executor(model, search="tree", n_candidates=2, max_attempts=4) as ex:
-        nodes = ex._timed_ask(request()).extra["attempts"]
+        nodes = ex.ask(request()).extra["attempts"]
     assert len(nodes) == len(model.requests) == 4
     assert [n["code"].strip() for n in nodes] == [HALF, HALF, HALF, MEH]
     assert nodes[0]["feedback"] and nodes[3]["feedback"] is None   # no call is left to use it
@@ -122,7 +122,7 @@ def test_the_repairs_come_from_the_feedback_model(model):
     with ScriptedModel(script()) as repairer:
         with executor(model, search="tree", n_candidates=2, feedback_model="repairer",
                       feedback_base_url=repairer.base_url) as ex:
-            nodes = ex._timed_ask(request()).extra["attempts"]
+            nodes = ex.ask(request()).extra["attempts"]
             policy = ex.describe()["feedback"]
         first = [n for n in nodes if n["parent"] == 0]
         assert len(model.requests) == len(first) and {r["model"] for r in model.requests} == {"scripted"}
@@ -136,7 +136,7 @@ def test_linear_repairs_come_from_the_feedback_model(model):
     with ScriptedModel(script()) as repairer:
         with executor(model, feedback_model="repairer", feedback_base_url=repairer.base_url,
                       max_attempts=3) as ex:
-            ex._timed_ask(request())
+            ex.ask(request())
         assert len(model.requests) == 1 and len(repairer.requests) == 2
 
 
