@@ -3,21 +3,88 @@
 # engine, real servers on 127.0.0.1, tiny local models, headless Chromium.
 # Lints and type-checks first (scripts/lint.sh). Extra pytest arguments pass
 # through; `-m fast` runs only the tier that needs no Docker, server or model.
+#   --full   the dataset tier grades every task of each public benchmark
+#            (CODEINTERVIEW_FULL_DATASETS=1), not the fixed per-commit sample
+#   --tiers  (CI) pytest once per tier: fast, the rest, dataset; each timed,
+#            every test exactly once, a tier with no tests is no failure
+# With CODEINTERVIEW_TIMES=FILE each step appends "name seconds" to FILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+TIERS=0
+ARGS=()
+for arg in "$@"; do
+  case "$arg" in
+    --full) export CODEINTERVIEW_FULL_DATASETS=1 ;;
+    --tiers) TIERS=1 ;;
+    *) ARGS+=("$arg") ;;
+  esac
+done
+FAST_ONLY=0
+if [[ " ${ARGS[*]-} " == *" -m fast "* ]]; then FAST_ONLY=1; fi
+
+# timed NAME CMD...: run CMD, print and record its wall time; returns CMD's exit status
+# (CMD runs without set -e: a function given here returns its own failures)
+timed() {
+  local name=$1 start=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  echo "==> $name: $((SECONDS - start)) s (exit $rc)"
+  if [ -n "${CODEINTERVIEW_TIMES:-}" ]; then echo "$name $((SECONDS - start)) $rc" >>"$CODEINTERVIEW_TIMES"; fi
+  return $rc
+}
 
 # Debian packages the tests drive as a user would: chromium for the
 # leaderboard site's browser test (through playwright; never a downloaded
 # browser), eslint for the --lint eslint analyzer, tmux for --review in a real
 # terminal. Skipped when all are already installed.
-if [ ! -x /usr/bin/chromium ] || ! command -v eslint >/dev/null || ! command -v tmux >/dev/null; then
-  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium eslint tmux
+setup_machine() {
+  if [ ! -x /usr/bin/chromium ] || ! command -v eslint >/dev/null || ! command -v tmux >/dev/null; then
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO apt-get update -q || return
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium eslint tmux || return
+  fi
+  # llama-cpp-python compiles from source: portable flags, no multimodal part.
+  export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
+  EXTRAS=test bash scripts/setup.sh
+}
+timed setup setup_machine
+# Every sandbox image family the tests use (base, cpp, go, java, rust), built once
+# here, so that no test pays a cold build; the fast tier needs none. With --tiers
+# they build in the background while lint and the fast tier (no Docker) run.
+IMAGES_LOG=$(mktemp)
+build_images() { timed images .venv/bin/python -m codeinterview.sandbox build --all >"$IMAGES_LOG" 2>&1; }
+IMAGES_PID=
+if [ "$FAST_ONLY" = 0 ] && [ "$TIERS" = 1 ]; then
+  build_images &
+  IMAGES_PID=$!
 fi
-# llama-cpp-python compiles from source: portable flags, no multimodal part.
-export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
-EXTRAS=test bash scripts/setup.sh
 # The project's own code first: ruff and mypy (seconds; no Docker needed).
-bash scripts/lint.sh
-exec .venv/bin/python -m pytest "$@"
+timed lint bash scripts/lint.sh
+
+if [ "$TIERS" = 0 ]; then
+  if [ "$FAST_ONLY" = 0 ]; then
+    build_images || { cat "$IMAGES_LOG"; exit 1; }
+    tail -n 1 "$IMAGES_LOG"
+  fi
+  exec .venv/bin/python -m pytest ${ARGS[@]+"${ARGS[@]}"}
+fi
+# pytest exits 5 when a tier selects no test: no failure
+tier() {
+  local name=$1 marker=$2 rc=0
+  timed "$name" .venv/bin/python -m pytest -m "$marker" ${ARGS[@]+"${ARGS[@]}"} || rc=$?
+  if [ "$rc" = 5 ]; then rc=0; fi
+  return $rc
+}
+FAILED=()
+tier "fast tier" "fast" || FAILED+=("fast tier")
+if [ -n "$IMAGES_PID" ]; then
+  wait "$IMAGES_PID" || { cat "$IMAGES_LOG"; echo "==> the sandbox images did not build"; exit 1; }
+  cat "$IMAGES_LOG"
+fi
+tier "the rest" "not fast and not dataset" || FAILED+=("the rest")
+tier "dataset tier" "dataset and not fast" || FAILED+=("dataset tier")
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "==> failed: ${FAILED[*]}"
+  exit 1
+fi

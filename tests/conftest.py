@@ -29,6 +29,13 @@ def _fast_tests_reach_no_docker(request, monkeypatch):
         monkeypatch.setenv("DOCKER_HOST", NO_DOCKER)
 
 
+def pytest_report_header(config):
+    from dataset_sample import full
+
+    return "dataset tier: " + ("every task (CODEINTERVIEW_FULL_DATASETS=1)" if full()
+                               else "a fixed sample per dataset (scripts/test.sh --full for every task)")
+
+
 @pytest.fixture(autouse=True)
 def _report_prints_every_column(monkeypatch):
     """report.py fits its terminal tables to COLUMNS: the scripts a test runs print every column unless
