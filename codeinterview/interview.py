@@ -140,8 +140,11 @@ class InputSurvey:
     def __init__(self, path: str):
         self.path, self.count = path, 0
         self.upstreams: dict[str, dict[str, Any]] = {}
+        self.languages: set[str] = set()
         for base in prompt_records(path):
             self.count += 1
+            if base.get("language"):
+                self.languages.add(str(base["language"]))
             self.upstreams.setdefault(upstream_run(base, "interview"), base)
         if not self.count:
             raise UserError(f"{path}: no records")
@@ -201,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     prompts = InputSurvey(args.input)  # a wrong input fails before a model loads
     if executor_class.grades_answers:
         options["grading"] = GradingConfig.from_args(args)
+        options["grading_languages"] = tuple(sorted(prompts.languages))
     kwargs = dict(model=args.model, params=params, lenient=args.lenient_params)
     if args.concurrency is not None:
         kwargs["concurrency"] = args.concurrency

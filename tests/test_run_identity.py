@@ -191,3 +191,33 @@ def test_a_python_eval_resumes_after_another_languages_runner_changes(prepared, 
     python.write_text(python.read_text() + "\n# an edit that may change verdicts\n")
     proc = evaluate(check=False)
     assert proc.returncode == 2 and "holds another run's records" in proc.stderr, proc.stderr
+
+
+def test_a_python_feedback_interview_resumes_after_another_languages_runner_changes(prepared, server, tmp_path,
+                                                                                    monkeypatch):
+    """The feedback executor grades in the interview: its grading identity too names only
+    the families of the input's languages."""
+    sandbox = tmp_path / "sandbox"
+    shutil.copytree(REPO / "sandbox", sandbox, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("CODEINTERVIEW_SANDBOX_DIR", str(sandbox))
+    out = tmp_path / "a.ndjson"
+
+    def interview(check=True):
+        return ask(prepared, server, "gpt-4o-mini", "--executor", "feedback", "--inner", "openai",
+                   "--sandbox", "process", "--unsafe-process-sandbox", "--samples", "2", "--output", out,
+                   check=check)
+
+    # (ask's --executor openai is overridden by the later --executor feedback)
+    interview()
+    lines = out.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 2
+    out.write_bytes(lines[0])   # a run killed after its first answer
+    rust = sandbox / "runner" / "langs" / "rust.py"
+    rust.write_text(rust.read_text() + "\n# an edit to another language's runner\n")
+    proc = interview()
+    assert "resuming: 1 answers already in" in proc.stderr, proc.stderr
+    assert len(records(out)) == 2 and len({r["run"] for r in records(out)}) == 1
+    python = sandbox / "runner" / "langs" / "python.py"
+    python.write_text(python.read_text() + "\n# an edit that may change verdicts\n")
+    proc = interview(check=False)
+    assert proc.returncode == 2, proc.stderr

@@ -84,6 +84,9 @@ class FeedbackOptions:
     review: bool | Reviewer = False           # a Reviewer may be handed in, reading another stream
     review_with_verdict: bool = False
     grading: GradingConfig | None = field(default=None, metadata=NOT_A_FLAG)  # None: evaluate's defaults
+    # the languages its answers are graded in (interview.py: the input's), so the grading identity
+    # names only their image families and an edit to another language's runner leaves it as it was
+    grading_languages: tuple[str, ...] | None = field(default=None, metadata=NOT_A_FLAG)
 
 
 class FeedbackExecutor(Executor):
@@ -162,6 +165,7 @@ class FeedbackExecutor(Executor):
         # (a Reviewer may be handed in, reading another stream than the terminal's)
         self.reviewer = review if isinstance(review, Reviewer) else Reviewer() if self.review else None
         self.grading = opts.grading or GradingConfig()
+        self.grading_languages = opts.grading_languages
         self.limits = self.grading.limits
         self._lock = threading.Lock()
         self.journal: Journal | None = None
@@ -190,7 +194,7 @@ class FeedbackExecutor(Executor):
     def describe(self) -> dict[str, Any]:
         inner = self.inner.describe()
         return {**inner, "executor": self.name, "feedback": self.policy(),
-                "feedback_grading": self.grading.identity()}
+                "feedback_grading": self.grading.identity(self.grading_languages)}
 
     def use_journal(self, output: str | Path) -> Path:
         """Journal attempts beside `output` (interview.py calls this once it knows the output)."""
