@@ -41,7 +41,8 @@ SPECIAL: dict[str, dict[str, str]] = {
         "JavaScript/162": "needs the npm package js-md5",
     },
     "humaneval-cpp": {"CPP/22": "includes boost/any.hpp", "CPP/137": "includes boost/any.hpp"},
-    "humaneval-go": {"Go/158": "its docstring says 'strings.': no import for it"},
+    "humaneval-go": {"Go/158": "its docstring says 'strings.': no import for it",
+                     "Go/2": "its test calls math.Abs, imported only by the prompt"},
     "humaneval-java": {"Java/50": "a helper method before the one asked for"},
     "humaneval-rust": {"Rust/50": "its test calls rand 0.4's gen_range(a, b)"},
     "mbpp": {"123": "about 6 s: the slowest reference solution"},  # a bare id: any split's name for it
@@ -61,10 +62,16 @@ def _number(name: str) -> tuple:
 
 def sample(dataset: str, names: Iterable[str], always: Iterable[str] = (), size: int = SIZE) -> list[str]:
     """The task names of `dataset` to grade, in the dataset's natural order: all of them
-    under --full; else the first, one seeded draw per stratum, SPECIAL[dataset] and
-    `always` (a test's own cases), where present in `names`."""
+    under --full; else stratified(...)."""
+    return sorted(dict.fromkeys(map(str, names)), key=_number) if full() else stratified(dataset, names, always, size)
+
+
+def stratified(dataset: str, names: Iterable[str], always: Iterable[str] = (), size: int = SIZE) -> list[str]:
+    """The per-commit sample, in the dataset's natural order (the same under --full): the
+    first task, one seeded draw per stratum, SPECIAL[dataset] and `always` (a test's own
+    cases), where present in `names`."""
     ordered = sorted(dict.fromkeys(map(str, names)), key=_number)
-    if full() or len(ordered) <= size:
+    if len(ordered) <= size:
         return ordered
     rng = random.Random(f"{SEED}:{dataset}")
     bounds = [round(i * len(ordered) / size) for i in range(size + 1)]

@@ -22,7 +22,7 @@ from codeinterview.grading.program import RelativeTimeout, grade_program
 from codeinterview.languages.base import TOKEN_ENV
 from codeinterview.records.schema import Status
 from codeinterview.sandbox import Job, Limits
-from dataset_sample import questions_flag, sample
+from dataset_sample import SPECIAL, questions_flag, sample, stratified
 from helpers import output_path, records, stage, write_records
 
 TOKEN = "codeinterview-done-fixed"  # the finish token travels beside the program, as in grading
@@ -388,7 +388,9 @@ def test_canonical_solutions_pass_but_for_known_data_bugs(name, tmp_path):
                              "--output", tmp_path / "prepare-chat.ndjson"))
     canonical = records(output_path(stage("interview.py", "--input", chat,
                                           "--output", tmp_path / "interview-chat.ndjson")))
-    three = [task for task in chosen if task not in row.known][:3]
+    # three ordinary tasks (no data bug, no special case), the same under --full
+    three = [task for task in stratified(importer, suite) if task not in row.known and task not in SPECIAL.get(
+        importer, {})][:3]
     completion = records(output_path(stage("prepare.py", "--interview", spec, "--template", "program-completion",
                                            "--questions", ",".join(three),
                                            "--output", tmp_path / "prepare-completion.ndjson")))
@@ -553,10 +555,19 @@ PASSING_ANSWERS = {  # (language, task, the answer from the task): each passes
         "fn has_close_elements(numbers: Vec<f32>, threshold: f32) -> bool {"
         + q.fields["Reference"]["rust"][len(q.fields["Prompt"]["rust"]):]
         + "\nfn main() {\n    let _m: HashMap<i32, i32> = HashMap::new();\n    println!(\"{}\", max(1, 2));\n}\n```\n")),
+    # Go/2's test calls math.Abs and imports nothing: it relies on the prompt's import block, so a
+    # right answer that needs no math must still get it (as must Go/4, 32, 38, 44, 90, 108, 151)
+    "go-test-uses-the-prompts-import": ("go", "Go/2", lambda q: (
+        "```go\nfunc TruncateNumber(number float64) float64 {\n    return number - float64(int(number))\n}\n```\n")),
+}
+KNOWN_BUGS = {  # case -> why it fails today (strict: a fix makes it pass, and then this entry goes)
+    "go-test-uses-the-prompts-import": "go.compose_program drops the prompt's imports the answer does not use,"
+                                       " even those the test uses: compile_error 'undefined: math'",
 }
 
 
-@pytest.mark.parametrize("case", sorted(PASSING_ANSWERS))
+@pytest.mark.parametrize("case", [pytest.param(case, marks=pytest.mark.xfail(reason=KNOWN_BUGS[case], strict=True))
+                                  if case in KNOWN_BUGS else case for case in sorted(PASSING_ANSWERS)])
 def test_answers_in_a_language_of_their_own_pass(pool, case):
     name, task, answer = PASSING_ANSWERS[case]
     importer, relative = LANGS[name].dataset.split("=", 1)
