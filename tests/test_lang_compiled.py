@@ -48,6 +48,7 @@ class Lang:
     snippets: dict[str, str]     # for `program`: "honest", the hostile cases and the probes below
     wrong_completion: tuple[str, str]  # a body continuing any prompt, and its status
     protected: list[str] = field(default_factory=list)  # the toolchain's files, never writable
+    compile_error_prefix: str = ""  # how the compiler's first error line starts
 
     def run(self, sb, source: str, limits: Limits = LIMITS):
         result = sb.run(Job(language=self.name, code=source, kind="program", limits=limits,
@@ -120,6 +121,7 @@ CPP = Lang(
     },
     wrong_completion=("    throw 42;\n}\n", "runtime_error"),
     protected=["/usr/bin/g++"],
+    compile_error_prefix="error: ",
 )
 
 # ---------------------------------------------------------------- Go
@@ -247,6 +249,7 @@ JAVA = Lang(
     },
     wrong_completion=("        throw new AssertionError(\"wrong\");\n    }\n}\n", "fail"),
     protected=["/opt/toolchain/java/version"],
+    compile_error_prefix="error: ",
 )
 
 # ---------------------------------------------------------------- Rust
@@ -318,6 +321,7 @@ RUST = Lang(
     },
     wrong_completion=("    panic!(\"assertion failed: wrong on purpose\")\n}\n", "fail"),
     protected=["/opt/toolchain/rust/flags"],
+    compile_error_prefix="error[",
 )
 
 LANGS = {row.name: row for row in (CPP, GO, JAVA, RUST)}
@@ -430,7 +434,7 @@ def test_wrong_answers_get_their_verdict(pool, task0, name, case):
     if needle:
         assert needle in graded["error"], graded["error"]
     if status == Status.COMPILE_ERROR:  # the first error line, not the whole compiler output
-        assert "\n" not in graded["error"], graded["error"]
+        assert "\n" not in graded["error"] and graded["error"].startswith(row.compile_error_prefix), graded["error"]
     honest = grade(pool, row, row.good)
     assert honest["status"] == Status.PASS, honest
 
