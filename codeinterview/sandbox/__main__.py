@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--family", default=image.BASE_FAMILY, choices=sorted(image.families()),
                    help="which image: base (python, javascript) or a compiled language's (default base)")
     b.add_argument("--all", action="store_true", help="build every family's image")
+    b.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="with --all: families built side by side (default 2)")
     t = sub.add_parser("tag", help="print the image tag for the current sandbox/ sources")
     t.add_argument("--family", default=image.BASE_FAMILY, choices=sorted(image.families()))
     sub.add_parser("clean", help="remove sandbox containers left by crashed runs, the "
@@ -33,8 +35,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "build":
-            for family in sorted(image.families()) if args.all else [args.family]:
-                print(image.build(force=args.force, family=family))
+            for tag in image.build_all(args.force, args.jobs) if args.all else [
+                    image.build(force=args.force, family=args.family)]:
+                print(tag)
         elif args.command == "tag":
             print(image.image_tag(args.family))
         else:
