@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from benchmark_files import dataset_file
+from dataset_sample import full, sample
 from helpers import output_path, records, stage, write_records
 from codeinterview.benchmarks import load_benchmark
 from codeinterview.benchmarks.common import read_jsonl
@@ -125,12 +126,19 @@ def run_stages(tmp, split, template, answers=None, questions=None):
                                      "--workers", "2")))
 
 
-@pytest.mark.parametrize("split,template,count", [("single", "fim-starcoder", 164),
-                                                  ("multi", "fim-deepseek", 127)])
-def test_the_reference_middle_passes_every_derived_task(split, template, count, tmp_path):
-    rows = run_stages(tmp_path, split, template)
-    assert len(rows) == count
-    assert Counter(r["status"] for r in rows) == {"pass": count}
+def derived_tasks(split: str) -> list[str]:
+    """The dataset tier's tasks of a derived FIM suite (every one under --full)."""
+    suite = load_benchmark(f"humaneval-fim:{split}={dataset_file('humaneval/HumanEval.jsonl.gz')}")
+    return sample("humaneval", [q.name for q in suite.questions])
+
+
+@pytest.mark.dataset
+@pytest.mark.parametrize("split,template", [("single", "fim-starcoder"), ("multi", "fim-deepseek")])
+def test_the_reference_middle_passes_every_derived_task(split, template, tmp_path):
+    tasks = derived_tasks(split)
+    rows = run_stages(tmp_path, split, template, questions=",".join(tasks) if not full() else None)
+    assert sorted(r["name"] for r in rows) == sorted(tasks)
+    assert Counter(r["status"] for r in rows) == {"pass": len(tasks)}
     for row in rows:  # the model was asked for the middle alone, and the whole program was graded
         middle = row["question"]["Middle"]["python"]
         assert row["answer"] == middle
@@ -143,12 +151,15 @@ def indent(middle: str) -> str:
     return re.match(r"[ \t]*", middle).group(0)
 
 
+@pytest.mark.dataset
 def test_a_wrong_middle_fails(tmp_path):
     # the hidden line, at its own indentation, replaced by one that raises
+    tasks = derived_tasks("single")
     rows = run_stages(tmp_path, "single", "fim-codellama",
-                      lambda r: indent(r["question"]["Middle"]["python"]) + "raise ValueError('wrong middle')\n<EOT>")
+                      lambda r: indent(r["question"]["Middle"]["python"]) + "raise ValueError('wrong middle')\n<EOT>",
+                      questions=",".join(tasks) if not full() else None)
     statuses = Counter(r["status"] for r in rows)
-    assert len(rows) == 164 and set(statuses) == {"pass", "runtime_error", "syntax_error"}, statuses
+    assert len(rows) == len(tasks) and set(statuses) == {"pass", "runtime_error", "syntax_error"}, statuses
     # A hidden block opener (for, if, def) left its block orphaned: a syntax error. Two tasks
     # pass whatever their line does: in HumanEval/124 a bare `except:` returns what the hidden
     # `return False` would, and HumanEval/127's hidden line (is_prime's `return False`) is
