@@ -59,6 +59,26 @@ def prepared(tmp_path):
                              "--output", tmp_path / "prepare.ndjson"))
 
 
+@pytest.fixture
+def runner_copy(tmp_path, monkeypatch):
+    """The stages use a copy of sandbox/; edit(language) changes that language's runner file."""
+    sandbox = tmp_path / "sandbox"
+    shutil.copytree(REPO / "sandbox", sandbox, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("CODEINTERVIEW_SANDBOX_DIR", str(sandbox))
+
+    def edit(language):
+        runner = sandbox / "runner" / "langs" / f"{language}.py"
+        runner.write_text(runner.read_text() + "\n# an edit to this language's runner\n")
+    return edit
+
+
+def cut_to_first_line(path):
+    """A run killed after its first record."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 2
+    path.write_bytes(lines[0])
+
+
 def ask(prepared, server, model, *extra, check=True):
     return stage("interview.py", "--input", prepared, "--executor", "openai", "--model", model,
                  "--base-url", server.base_url, *extra, check=check)
@@ -162,13 +182,10 @@ def test_a_repeated_input_record_is_graded_once_and_said(prepared, server, tmp_p
 
 
 @pytest.mark.parametrize("backend", ["docker", "process"])
-def test_a_python_eval_resumes_after_another_languages_runner_changes(prepared, server, tmp_path, monkeypatch,
+def test_a_python_eval_resumes_after_another_languages_runner_changes(prepared, server, tmp_path, runner_copy,
                                                                       backend):
     """The grading identity names only the sandbox families of the run's languages: an
     edit to the Rust runner leaves a Python eval resumable; one to the Python runner does not."""
-    sandbox = tmp_path / "sandbox"   # the runner the stages use: a copy, edited here
-    shutil.copytree(REPO / "sandbox", sandbox, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("CODEINTERVIEW_SANDBOX_DIR", str(sandbox))
     answers = output_path(ask(prepared, server, "gpt-4o-mini", "--samples", "2", "--output", tmp_path / "a.ndjson"))
     out = tmp_path / "e.ndjson"
     flags = ["--sandbox", backend, *(["--unsafe-process-sandbox"] if backend == "process" else [])]
@@ -177,47 +194,35 @@ def test_a_python_eval_resumes_after_another_languages_runner_changes(prepared, 
         return stage("evaluate.py", "--input", answers, "--output", out, *flags, check=check)
 
     evaluate()
-    lines = out.read_bytes().splitlines(keepends=True)
-    assert len(lines) == 2
-    out.write_bytes(lines[0])   # a run killed after its first record
-    rust = sandbox / "runner" / "langs" / "rust.py"
-    rust.write_text(rust.read_text() + "\n# an edit to another language's runner\n")
+    cut_to_first_line(out)
+    runner_copy("rust")
     proc = evaluate()
     assert "resuming: 1 records already graded" in proc.stderr
     graded = records(out)
     assert [r["status"] for r in graded] == ["pass", "pass"] and len({r["run"] for r in graded}) == 1
     # the run's own language's runner is part of its identity: an edit there refuses the resume
-    python = sandbox / "runner" / "langs" / "python.py"
-    python.write_text(python.read_text() + "\n# an edit that may change verdicts\n")
+    runner_copy("python")
     proc = evaluate(check=False)
     assert proc.returncode == 2 and "holds another run's records" in proc.stderr, proc.stderr
 
 
 def test_a_python_feedback_interview_resumes_after_another_languages_runner_changes(prepared, server, tmp_path,
-                                                                                    monkeypatch):
+                                                                                    runner_copy):
     """The feedback executor grades in the interview: its grading identity too names only
     the families of the input's languages."""
-    sandbox = tmp_path / "sandbox"
-    shutil.copytree(REPO / "sandbox", sandbox, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("CODEINTERVIEW_SANDBOX_DIR", str(sandbox))
     out = tmp_path / "a.ndjson"
 
-    def interview(check=True):
+    def interview(check=True):  # (ask's --executor openai gives way to the later --executor feedback)
         return ask(prepared, server, "gpt-4o-mini", "--executor", "feedback", "--inner", "openai",
                    "--sandbox", "process", "--unsafe-process-sandbox", "--samples", "2", "--output", out,
                    check=check)
 
-    # (ask's --executor openai is overridden by the later --executor feedback)
     interview()
-    lines = out.read_bytes().splitlines(keepends=True)
-    assert len(lines) == 2
-    out.write_bytes(lines[0])   # a run killed after its first answer
-    rust = sandbox / "runner" / "langs" / "rust.py"
-    rust.write_text(rust.read_text() + "\n# an edit to another language's runner\n")
+    cut_to_first_line(out)
+    runner_copy("rust")
     proc = interview()
     assert "resuming: 1 answers already in" in proc.stderr, proc.stderr
     assert len(records(out)) == 2 and len({r["run"] for r in records(out)}) == 1
-    python = sandbox / "runner" / "langs" / "python.py"
-    python.write_text(python.read_text() + "\n# an edit that may change verdicts\n")
+    runner_copy("python")
     proc = interview(check=False)
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == 2 and "holds another run's records" in proc.stderr, proc.stderr
