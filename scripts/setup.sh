@@ -15,5 +15,8 @@ echo "==> installing codeinterview${EXTRAS:+ [$EXTRAS]}"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".${EXTRAS:+[$EXTRAS]}"
 
-echo "==> sandbox image"
-.venv/bin/python -m codeinterview.sandbox build
+# (NO_IMAGE=1: the fast tier, which needs no Docker engine)
+if [ "${NO_IMAGE:-0}" != 1 ]; then
+  echo "==> sandbox image"
+  .venv/bin/python -m codeinterview.sandbox build
+fi

@@ -46,7 +46,7 @@ setup_machine() {
   fi
   # llama-cpp-python compiles from source: portable flags, no multimodal part.
   export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
-  EXTRAS=test bash scripts/setup.sh
+  EXTRAS=test NO_IMAGE=$FAST_ONLY bash scripts/setup.sh
 }
 timed setup setup_machine
 # Every sandbox image family the tests use (base, cpp, go, java, rust), built once
