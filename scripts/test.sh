@@ -37,36 +37,45 @@ timed() {
 # Debian packages the tests drive as a user would: chromium for the
 # leaderboard site's browser test (through playwright; never a downloaded
 # browser), eslint for the --lint eslint analyzer, tmux for --review in a real
-# terminal. Skipped when all are already installed.
+# terminal; and mmdebstrap, which builds the sandbox images' root filesystems.
+# Skipped when all are already installed.
 setup_machine() {
-  if [ ! -x /usr/bin/chromium ] || ! command -v eslint >/dev/null || ! command -v tmux >/dev/null; then
+  if [ ! -x /usr/bin/chromium ] || ! command -v eslint >/dev/null || ! command -v tmux >/dev/null \
+      || ! command -v mmdebstrap >/dev/null; then
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
     $SUDO apt-get update -q || return
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium eslint tmux || return
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium eslint tmux mmdebstrap || return
   fi
-  # llama-cpp-python compiles from source: portable flags, no multimodal part.
-  export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
-  EXTRAS=test NO_IMAGE=$FAST_ONLY bash scripts/setup.sh
+  # codeinterview alone first: enough to build the sandbox images
+  NO_IMAGE=1 bash scripts/setup.sh
 }
 timed setup setup_machine
 # Every sandbox image family the tests use (base, cpp, go, java, rust), built once
-# here, so that no test pays a cold build; the fast tier needs none. With --tiers
-# they build in the background while lint and the fast tier (no Docker) run.
+# here, so that no test pays a cold build; the fast tier needs none. They build in
+# the background (downloads and dpkg, mostly) while the test extra installs
+# (llama-cpp-python's compile, mostly), lint and, with --tiers, the fast tier run.
 IMAGES_LOG=$(mktemp)
 build_images() { timed images .venv/bin/python -m codeinterview.sandbox build --all >"$IMAGES_LOG" 2>&1; }
+wait_images() {
+  if [ -n "$IMAGES_PID" ]; then
+    wait "$IMAGES_PID" || { cat "$IMAGES_LOG"; echo "==> the sandbox images did not build"; exit 1; }
+    cat "$IMAGES_LOG"
+    IMAGES_PID=
+  fi
+}
 IMAGES_PID=
-if [ "$FAST_ONLY" = 0 ] && [ "$TIERS" = 1 ]; then
+if [ "$FAST_ONLY" = 0 ]; then
   build_images &
   IMAGES_PID=$!
 fi
+# llama-cpp-python compiles from source: portable flags, no multimodal part.
+export CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
+timed "test extra" env EXTRAS=test NO_IMAGE=1 bash scripts/setup.sh
 # The project's own code first: ruff and mypy (seconds; no Docker needed).
 timed lint bash scripts/lint.sh
 
 if [ "$TIERS" = 0 ]; then
-  if [ "$FAST_ONLY" = 0 ]; then
-    build_images || { cat "$IMAGES_LOG"; exit 1; }
-    tail -n 1 "$IMAGES_LOG"
-  fi
+  wait_images
   exec .venv/bin/python -m pytest ${ARGS[@]+"${ARGS[@]}"}
 fi
 # pytest exits 5 when a tier selects no test: no failure
@@ -78,10 +87,7 @@ tier() {
 }
 FAILED=()
 tier "fast tier" "fast" || FAILED+=("fast tier")
-if [ -n "$IMAGES_PID" ]; then
-  wait "$IMAGES_PID" || { cat "$IMAGES_LOG"; echo "==> the sandbox images did not build"; exit 1; }
-  cat "$IMAGES_LOG"
-fi
+wait_images
 tier "the rest" "not fast and not dataset" || FAILED+=("the rest")
 tier "dataset tier" "dataset and not fast" || FAILED+=("dataset tier")
 if [ ${#FAILED[@]} -gt 0 ]; then
