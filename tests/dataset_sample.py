@@ -42,6 +42,7 @@ SPECIAL: dict[str, dict[str, str]] = {
     },
     "humaneval-cpp": {"CPP/22": "includes boost/any.hpp", "CPP/137": "includes boost/any.hpp"},
     "humaneval-go": {"Go/158": "its docstring says 'strings.': no import for it",
+                     "Go/95": "its canonical solution passes or fails by Go's random map order",
                      "Go/2": "its test calls math.Abs, imported only by the prompt"},
     "humaneval-java": {"Java/50": "a helper method before the one asked for"},
     "humaneval-rust": {"Rust/50": "its test calls rand 0.4's gen_range(a, b)"},

@@ -48,6 +48,8 @@ class Lang:
     snippets: dict[str, str]     # for `program`: "honest", the hostile cases and the probes below
     wrong_completion: tuple[str, str]  # a body continuing any prompt, and its status
     protected: list[str] = field(default_factory=list)  # the toolchain's files, never writable
+    # canonical solutions that pass or fail by chance (as under the official evaluator): task -> why
+    unstable: dict[str, str] = field(default_factory=dict)
     compile_error_prefix: str = ""  # how the compiler's first error line starts
 
     def run(self, sb, source: str, limits: Limits = LIMITS):
@@ -134,6 +136,8 @@ GO_ONCE = "    if !ranOnce {\n        ranOnce = true\n"
 GO = Lang(
     name="go", dataset="humaneval-go=humaneval-go/humaneval_go.jsonl.gz",
     known={},
+    unstable={"Go/95": "its canonical CheckDictCase decides on the first two keys of a map, in Go's random "
+                       "iteration order: {p, A, B} and {p, 5, a} pass or fail by chance"},
     answer=lambda body: "```go\n" + ('import "os"\n' if "os." in body else "") + Q0["go"].fields["Prompt"]["go"]
     + body + "```\n",
     good=GO_GOOD,
@@ -407,6 +411,10 @@ def test_canonical_solutions_pass_but_for_known_data_bugs(name, tmp_path):
     assert all(r["language"] == name for r in rows)
     reference = [r for r in rows if r["executor"] != "test"]
     assert sorted(r["name"] for r in reference) == sorted(chosen)
+    for r in reference:
+        if r["name"] in row.unstable:  # either verdict, but never another kind of failure
+            assert r["status"] in (Status.PASS, Status.FAIL), r
+    reference = [r for r in reference if r["name"] not in row.unstable]
     failing = {r["name"]: r for r in reference if r["status"] != "pass"}
     assert set(failing) == set(known), {k: (v["status"], v["error"]) for k, v in failing.items()}
     for task, (status, needles) in known.items():
