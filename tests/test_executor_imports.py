@@ -11,7 +11,7 @@ BACKENDS = ("openai", "langchain", "langchain_core", "langchain_openai", "torch"
 
 
 def test_registry_import_loads_no_backend():
-    code = ("import sys, codeinterview, codeinterview.executors, codeinterview.executors._retry; "
+    code = ("import sys, codeinterview, codeinterview.executors, codeinterview.executors.retry; "
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {BACKENDS!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ from fixtures_models import EXPECTED, FakeOpenAIServer
 
 from codeinterview.errors import UserError
 from codeinterview.executors import EXECUTORS
-from codeinterview.executors._retry import RetriesExhausted
+from codeinterview.executors.retry import RetriesExhausted
 from codeinterview.executors.base import Request
 
 OpenAIExecutor = EXECUTORS.get("openai")

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import UserError
 from . import EXECUTORS
-from ._retry import refused_answer, timed_call_with_retries
+from .retry import refused_answer, timed_call_with_retries
 from .base import NOT_A_FLAG, Answer, Executor, Request
 
 STANDARD = {"temperature": "temperature", "max_tokens": "max_tokens", "stop": "stop"}

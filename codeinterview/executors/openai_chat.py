@@ -23,7 +23,7 @@ Parameter mapping (canonical -> request body):
 
 Connection: the API key is read from OPENAI_API_KEY (or the variable named by
 --api-key-env), the URL from --base-url or OPENAI_BASE_URL. A local server
-needs no key; a placeholder is sent. Retries are ours (see _retry.py), the
+needs no key; a placeholder is sent. Retries are ours (see retry.py), the
 client's own are disabled so Answer.retries counts every one.
 """
 
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UserError
 from . import EXECUTORS
-from ._retry import refused_answer, timed_call_with_retries
+from .retry import refused_answer, timed_call_with_retries
 from .base import NOT_A_FLAG, Answer, Executor, Request
 
 if TYPE_CHECKING:
