@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from codeinterview.grading.checks import compare, function_status, grade_function_job
+from codeinterview.errors import UserError
 from codeinterview.questions import Check
 
 pytestmark = pytest.mark.fast  # no Docker engine, no server, no model
@@ -66,7 +67,9 @@ def test_every_scoring_is_registered_and_every_sandbox_backend_is_a_sandbox():
     from codeinterview.grading.scoring import SCORINGS, Scoring
     from codeinterview.sandbox import BACKENDS, Sandbox
 
-    assert SCORINGS.names() == [s.value for s in Scoring] and all(callable(SCORINGS.get(s.value)) for s in Scoring)
+    assert all(callable(SCORINGS.get(Scoring(name))) for name in SCORINGS)
+    with pytest.raises(UserError, match="unknown scoring 'nope'; known: codeinterview, can-ai-code"):
+        Scoring("nope")
     for name in BACKENDS:
         backend = BACKENDS.get(name)
         assert issubclass(backend, Sandbox) and backend.backend == name

@@ -82,7 +82,7 @@ def test_different_checks_limits_or_scoring_do_not_share(pool):
     tighter = dataclasses.replace(LIMITS, check_timeout_s=1.5)
     assert grade_answer(counting, question, "python", GCD, None, tighter, verdicts=cache)["sandbox"]["reused"] is False
     assert counting.runs == 3
-    upstream = grade_answer(counting, question, "python", GCD, None, LIMITS, scoring=Scoring.CAN_AI_CODE,
+    upstream = grade_answer(counting, question, "python", GCD, None, LIMITS, scoring=Scoring("can-ai-code"),
                             verdicts=cache)
     assert upstream["sandbox"]["reused"] is False and counting.runs > 3
     runs = counting.runs

@@ -11,13 +11,13 @@ from ..records.schema import Status
 from ..sandbox.types import Limits, Sandbox
 from .checks import ungraded
 from .program import RelativeTimeout, grade_program
-from .scoring import SCORINGS, Scoring
+from .scoring import DEFAULT_SCORING, SCORINGS, Scoring
 from .verdicts import VerdictCache, verdict_key
 
 
 def grade_answer(sandbox: Sandbox, question: Question, language: str, answer: str,
                  code_prefix: str | None, limits: Limits, timing: RelativeTimeout | None = None,
-                 scoring: Scoring = Scoring.CODEINTERVIEW, code_suffix: str | None = None,
+                 scoring: Scoring = DEFAULT_SCORING, code_suffix: str | None = None,
                  verdicts: VerdictCache | None = None) -> dict[str, Any]:
     """Extract the code from one answer and grade it in the sandbox.
 

@@ -15,7 +15,7 @@ from ..errors import UserError
 from ..sandbox import BACKENDS, open_sandbox
 from ..sandbox.types import Limits, Sandbox
 from .program import DEFAULT_TIMEOUT_FACTOR, DEFAULT_TIMEOUT_FLOOR_S, RelativeTimeout
-from .scoring import SCORINGS, Scoring
+from .scoring import DEFAULT_SCORING, SCORINGS, Scoring
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class GradingConfig:
     timeout_factor: float = DEFAULT_TIMEOUT_FACTOR
     timeout_floor_s: float = DEFAULT_TIMEOUT_FLOOR_S
     unsafe: bool = False   # --unsafe-process-sandbox: the user accepts the process backend
-    scoring: Scoring = Scoring.CODEINTERVIEW  # --scoring: whose rules turn check results into credit
+    scoring: Scoring = DEFAULT_SCORING  # --scoring: whose rules turn check results into credit
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
@@ -48,7 +48,7 @@ class GradingConfig:
                             help="docker (default) or process: no isolation, needs --unsafe-process-sandbox")
         parser.add_argument("--unsafe-process-sandbox", action="store_true",
                             help="allow --sandbox process, which runs model code on this host UNISOLATED")
-        parser.add_argument("--scoring", choices=SCORINGS.names(), default=Scoring.CODEINTERVIEW.value,
+        parser.add_argument("--scoring", choices=SCORINGS.names(), default=DEFAULT_SCORING.value,
                             help="codeinterview (default): our documented rules; can-ai-code: "
                                  "can-ai-code's evaluate.py rules, to compare with its leaderboard")
         parser.add_argument("--check-timeout", type=float, default=default.check_timeout_s,

@@ -22,7 +22,7 @@ from ..sandbox.types import Limits, Sandbox
 from .answer import grade_answer
 from .config import GradingConfig
 from .program import RelativeTimeout
-from .scoring import Scoring
+from .scoring import DEFAULT_SCORING, Scoring
 from .verdicts import VerdictCache
 
 
@@ -62,7 +62,7 @@ def grade_record(sandbox: Sandbox, record: dict[str, Any], question: Question, g
 
 def grade_attempts(sandbox: Sandbox, record: dict[str, Any], question: Question, limits: Limits,
                    final: dict[str, Any], timing: RelativeTimeout | None = None,
-                   scoring: Scoring = Scoring.CODEINTERVIEW,
+                   scoring: Scoring = DEFAULT_SCORING,
                    verdicts: VerdictCache | None = None) -> list[dict[str, Any]]:
     """Grade every attempt of a feedback interview afresh (the interview's own
     grades are not trusted); the report turns these into pass rate per attempt."""

@@ -3,8 +3,8 @@
 `evaluate.py --scoring NAME` picks one; the grading config records it, so an
 eval record says which scoring graded it and a resume with another is refused.
 Each is a module with one function grading a function question's extracted
-code, registered in SCORINGS (a new scoring: one module, one `.add` line here,
-one member of `Scoring`):
+code, registered in SCORINGS (a new scoring: one module, one `.add` line here;
+`Scoring` is the type of a registered scoring's name):
 
   codeinterview  (default) our documented rules: the answer is loaded once and
                  bound to the function the Signature names; a check earns its
@@ -15,7 +15,6 @@ one member of `Scoring`):
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ...registry import Registry
@@ -23,13 +22,6 @@ from ...registry import Registry
 if TYPE_CHECKING:
     from ...questions import Question
     from ...sandbox.types import Limits, Sandbox
-
-
-class Scoring(str, Enum):
-    CODEINTERVIEW = "codeinterview"
-    CAN_AI_CODE = "can-ai-code"
-
-    __str__ = str.__str__
 
 
 class ScoringFunction(Protocol):
@@ -43,3 +35,17 @@ SCORINGS.add("codeinterview", ".codeinterview:grade_function",
              summary="our rules: the function the Signature names, a check's whole weight or nothing")
 SCORINGS.add("can-ai-code", ".canaicode:grade_canaicode",
              summary="can-ai-code's evaluate.py rules, to compare with its leaderboard")
+
+
+class Scoring(str):
+    """A registered scoring's name: Scoring("nope") is the UserError that lists the known ones."""
+
+    def __new__(cls, name: str) -> "Scoring":
+        return super().__new__(cls, SCORINGS.canonical(str(name)))
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+DEFAULT_SCORING = Scoring("codeinterview")
