@@ -22,7 +22,7 @@ from .passk import describe, write_summary
 from .paths import add_results_dir_argument
 from .questions import Question, question_from_fields
 from .suites import load_suites
-from .records import RecordWriter, RunIdentity, Status, count_lines, read_records, record_key, record_stage, slot_key
+from .records import RecordWriter, RunIdentity, Status, read_records, record_key, record_stage, slot_key
 from .records.canaicode import as_ours, name_fields
 
 
@@ -91,10 +91,15 @@ class QuestionBook:
         return self.cache[cache_key]
 
 
-def input_languages(path: str) -> set[str]:
-    """The languages of the input's records (one streaming pass over the file)."""
-    return {record["language"] for record in read_records(path, accept=("interview", "eval"))
-            if isinstance(record.get("language"), str)}
+def survey_input(path: str) -> tuple[int, set[str]]:
+    """How many records the input holds (the progress bar's total) and their languages:
+    one streaming pass over the file, before grading starts."""
+    count, languages = 0, set()
+    for record in read_records(path, accept=("interview", "eval")):
+        count += 1
+        if isinstance(record.get("language"), str):
+            languages.add(record["language"])
+    return count, languages
 
 
 def output_path(args: argparse.Namespace, run: RunIdentity) -> Path:
@@ -117,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     book = QuestionBook(args.input, args.interview)
     # the identity names the sandbox families of the input's languages only: an edit to
     # another language's runner leaves this run resumable
-    run = RunIdentity("eval", {"grading": grading.identity(input_languages(args.input))})
+    total, languages = survey_input(args.input)
+    run = RunIdentity("eval", {"grading": grading.identity(languages)})
     output = output_path(args, run)
     with RecordWriter(output, "eval", redo=lambda r: r.get("status") == Status.SANDBOX_ERROR,
                       run=run) as writer:
@@ -127,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.ray:  # (ray is imported only then)
             from .distributed.grading import RayGrader
             grader = RayGrader
-        grader(args, grading, run, writer).grade(book, count_lines(args.input))
+        grader(args, grading, run, writer).grade(book, total)
     passk_path, passk = write_summary(output, read_records(output, accept=("eval",)))
     print(f"{describe(passk)}\npass@k per question and per run: {passk_path}", file=sys.stderr)
     print(output)

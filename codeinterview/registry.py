@@ -1,8 +1,8 @@
 """The one registry helper every extension point uses: name -> lazily imported object.
 
-    LANGUAGES: Registry[Language] = Registry("language", __name__)
-    LANGUAGES.add("python", ".python:LANGUAGE", aliases=("py",))
-    LANGUAGES.get("py")        # imports codeinterview.languages.python, returns LANGUAGE
+    LANGUAGES: Registry[Language] = Registry("language", __name__, aliases_of=lambda l: l.aliases)
+    LANGUAGES.add("python", ".python:LANGUAGE")
+    LANGUAGES.get("py")        # python's LANGUAGE (an alias: the modules are imported once to learn theirs)
 
 An entry names its object as "module:attribute" (a module relative to the
 registry's package; "module" alone is the module itself); nothing is imported
@@ -33,7 +33,6 @@ class Entry:
     target: str                 # "module:attribute", the module relative to the registry's package
     extra: str | None = None    # the pip extra with its optional dependencies, if any
     summary: str = ""
-    aliases: tuple[str, ...] = ()
 
 
 def install_hint(extra: str | None) -> str:
@@ -54,12 +53,11 @@ class Registry(Generic[T]):
     _declared: bool = field(default=False, repr=False)  # the objects' own aliases are in _aliases
 
     def add(self, name: str, target: str, *, extra: str | None = None, summary: str = "",
-            aliases: tuple[str, ...] = ()) -> None:
+            ) -> None:
         if name in self.entries:
             raise ValueError(f"{self.kind} '{name}' is registered twice")
-        self.entries[name] = Entry(name, target, extra, summary, tuple(aliases))
-        for word in (name, *aliases):
-            self._aliases[word.lower()] = name
+        self.entries[name] = Entry(name, target, extra, summary)
+        self._aliases[name.lower()] = name
         self._declared = False
 
     def names(self) -> list[str]:
@@ -104,10 +102,6 @@ class Registry(Generic[T]):
         if entry.name not in self._loaded:
             self._loaded[entry.name] = self._import(entry)
         return self._loaded[entry.name]
-
-    def items(self) -> list[tuple[str, T]]:
-        """Every entry imported (for listings); an entry whose extra is missing raises."""
-        return [(name, self.get(name)) for name in self.entries]
 
     @contextmanager
     def requires(self, name: str) -> Iterator[None]:

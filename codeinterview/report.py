@@ -164,12 +164,17 @@ def _best(table: pd.DataFrame) -> pd.DataFrame | None:
     return None
 
 
+def _left_out(left_out: list[str], width: int | None, csv_path: Path, md_path: Path, site: str = "") -> str:
+    """One line (wrapped on a narrow screen): what was left out, and where it is."""
+    return terminal.wrap(f"Left out to fit {width} columns: {', '.join(left_out)} ({len(left_out)}); "
+                         f"every column is in {md_path} and {csv_path}{site}", width)
+
+
 def _print_fitted(shown: pd.DataFrame, width: int | None, csv_path: Path, md_path: Path) -> None:
     printed, left_out = terminal.fit(shown, width)
     print(printed)
     if left_out:
-        print(terminal.wrap(f"Left out to fit {width} columns: {', '.join(left_out)} ({len(left_out)}); "
-                            f"every column is in {md_path} and {csv_path}", width))
+        print(_left_out(left_out, width, csv_path, md_path))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,10 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     printed, left_out = terminal.fit(shown, width)
     print(printed)
     print(terminal.wrap(NOTES, width))
-    if left_out:  # one line (wrapped on a narrow screen): what was left out, and where it is
+    if left_out:
         site = f" and the site ({args.html})" if args.html else " (and the site: --html DIR)"
-        print(terminal.wrap(f"Left out to fit {width} columns: {', '.join(left_out)} ({len(left_out)}); "
-                            f"every column is in {md_path} and {csv_path}{site}", width))
+        print(_left_out(left_out, width, csv_path, md_path, site))
     if best is not None:
         print("\nBest result per model (across templates and parameter sets)")
         print(terminal.fit(display(best), width)[0])

@@ -88,7 +88,6 @@ def test_every_backend_flag_defaults_to_not_given_and_belongs_to_a_backend():
 
 def test_options_are_a_dataclass_whose_defaults_the_backend_uses(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "test")
-    openai = pytest.importorskip("openai")  # noqa: F841 (the 'openai' extra)
     executor = EXECUTORS.get("openai")("m", {}, base_url="http://127.0.0.1:9/v1")
     defaults = EXECUTORS.get("openai").Options()
     assert dataclasses.is_dataclass(executor.options) and executor.timeout == defaults.timeout

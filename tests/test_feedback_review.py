@@ -14,15 +14,12 @@ import pytest
 import yaml
 
 from codeinterview.errors import UserError
-from codeinterview.executors import EXECUTORS
 from codeinterview.feedback.review import PROMPT, Reviewer
-from feedback_suite import GRADING, PY, SUITE, request
+from feedback_suite import GRADING, PY, SUITE, FeedbackExecutor, request
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
-
-FeedbackExecutor = EXECUTORS.get("feedback")
 
 
 def script():

@@ -15,20 +15,15 @@ import pytest
 import yaml
 
 from codeinterview.errors import UserError
-from codeinterview.executors import EXECUTORS
 from codeinterview.executors.base import Request
-from codeinterview.grading.config import GradingConfig
-from codeinterview.sandbox import Limits
 from codeinterview.leaderboard.budget import BudgetCurve, BudgetCurves
 from codeinterview.feedback.tree import Tree
 from codeinterview.templates import load_template, template_variables
+from feedback_suite import executor as suite_executor
 from helpers import REPO, output_path, records, stage
 from scripted_server import ScriptedModel, Step
 
 import openai  # noqa: E402,F401  - the loop talks to the server through the openai executor: required, never skipped
-
-FeedbackExecutor = EXECUTORS.get("feedback")
-GRADING = GradingConfig(limits=Limits(timeout_s=12.0, check_timeout_s=5.0, memory_mb=192))
 
 SIGN = {"Signature": "sign(x)", "Input": "a number", "Output": "1 if positive, -1 if negative",
         "Checks": {"pos": {"assert": "f.call(5)", "eq": 1}, "neg": {"assert": "f.call(-3)", "eq": -1}}}
@@ -57,8 +52,7 @@ def request():
 
 
 def executor(server, **options):
-    return FeedbackExecutor(model="scripted", params={"temperature": 0}, inner="openai",
-                            base_url=server.base_url, grading=GRADING, **{"max_attempts": BUDGET, **options})
+    return suite_executor(server, **{"max_attempts": BUDGET, **options})
 
 
 def test_linear_repairs_the_dead_end_forever_tree_leaves_it_and_passes(model):

@@ -107,9 +107,10 @@ def test_no_module_of_a_registry_package_is_left_unregistered():
         attribute = attributes.pop()
         package = importlib.import_module(found.package)
         registered = {found.entry(name).target.partition(":")[0].lstrip(".") for name in found}
-        for module in pkgutil.iter_modules(package.__path__):
-            source = Path(package.__path__[0], module.name + ".py")
-            if source.is_file() and re.search(rf"^{attribute}\b.*=", source.read_text(encoding="utf-8"), re.M):
-                assert module.name in registered, f"{found.package}.{module.name} defines {attribute}, unregistered"
+        defining = {module.name for module in pkgutil.iter_modules(package.__path__)
+                    if (source := Path(package.__path__[0], module.name + ".py")).is_file()
+                    and re.search(rf"^{attribute}\b.*=", source.read_text(encoding="utf-8"), re.M)}
+        assert defining, f"{kind}: no module of {found.package} defines {attribute}"
+        assert defining <= registered, f"{found.package}: {sorted(defining - registered)} define {attribute}, unregistered"
         checked.append(kind)
     assert {"language", "analyzer"} <= set(checked)

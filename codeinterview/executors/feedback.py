@@ -165,8 +165,8 @@ class FeedbackExecutor(Executor):
         # (a Reviewer may be handed in, reading another stream than the terminal's)
         self.reviewer = review if isinstance(review, Reviewer) else Reviewer() if self.review else None
         self.grading = opts.grading or GradingConfig()
-        self.grading_languages = opts.grading_languages
-        self.limits = self.grading.limits
+        # (what describe() says of the grading: hashing the runner's files once, not per call)
+        self.grading_identity = self.grading.identity(opts.grading_languages)
         self._lock = threading.Lock()
         self.journal: Journal | None = None
         self.loop = FeedbackLoop(self._answerer, self.grading, max_attempts=self.max_attempts,
@@ -194,7 +194,7 @@ class FeedbackExecutor(Executor):
     def describe(self) -> dict[str, Any]:
         inner = self.inner.describe()
         return {**inner, "executor": self.name, "feedback": self.policy(),
-                "feedback_grading": self.grading.identity(self.grading_languages)}
+                "feedback_grading": self.grading_identity}
 
     def use_journal(self, output: str | Path) -> Path:
         """Journal attempts beside `output` (interview.py calls this once it knows the output)."""

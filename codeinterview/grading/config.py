@@ -86,20 +86,18 @@ class GradingConfig:
         backend, the runner's sources (`runner`), of the families `languages`
         run in (None: every family), so an edit to another language's runner
         leaves the identity as it was."""
-        from ..sandbox.image import BASE_FAMILY, image_tags, source_hash
+        from ..sandbox.image import BASE_FAMILY, families, image_tag, language_families, source_hash
 
-        families = image_tags(languages) if self.backend == "docker" else None
+        wanted = list(families()) if languages is None else language_families(languages)
         image: str | dict[str, str] | None = None
-        if families is not None:
+        if self.backend == "docker":
+            tags = {family: image_tag(family) for family in wanted}
             # the base family alone is its tag, as before compiled languages existed
-            image = families[BASE_FAMILY] if list(families) == [BASE_FAMILY] else families
+            image = tags[BASE_FAMILY] if list(tags) == [BASE_FAMILY] else tags
         out: dict[str, Any] = {"backend": self.backend, "image": image, "limits": asdict(self.limits),
                                "timeout_factor": self.timeout_factor, "timeout_floor_s": self.timeout_floor_s,
                                "scoring": self.scoring.value}
         if self.backend == "process":
-            from ..sandbox.image import families as all_families, language_families
-
-            wanted = all_families() if languages is None else language_families(languages)
             out["runner"] = {family: source_hash(family)[:12] for family in wanted}
         return out
 

@@ -118,11 +118,9 @@ def image_tag(family: str = BASE_FAMILY) -> str:
     return "%s:%s%s" % (IMAGE_REPO, prefix, source_hash(family)[:12])
 
 
-def image_tags(names: Iterable[str] | None = None) -> dict[str, str]:
-    """The current tag of each family the named languages run in (None: every
-    family): what a grading run's identity names."""
-    wanted = families() if names is None else language_families(names)
-    return {family: image_tag(family) for family in wanted}
+def image_tags() -> dict[str, str]:
+    """The current tag of every family."""
+    return {family: image_tag(family) for family in families()}
 
 
 def _exists(client, ref: str) -> bool:
