@@ -51,6 +51,9 @@ class Lang:
     # canonical solutions that pass or fail by chance (as under the official evaluator): task -> why
     unstable: dict[str, str] = field(default_factory=dict)
     compile_error_prefix: str = ""  # how the compiler's first error line starts
+    # whole programs that attack the compiler (a device read in, a macro or template explosion,
+    # huge constant data): each ends as a compile error within the compile limit
+    compile_bombs: dict[str, str] = field(default_factory=dict)
 
     def run(self, sb, source: str, limits: Limits = LIMITS):
         result = sb.run(Job(language=self.name, code=source, kind="program", limits=limits,
@@ -124,6 +127,16 @@ CPP = Lang(
     wrong_completion=("    throw 42;\n}\n", "runtime_error"),
     protected=["/usr/bin/g++"],
     compile_error_prefix="error: ",
+    compile_bombs={
+        "include_dev_zero": '#include "/dev/zero"\nint main() { return 0; }\n',
+        "include_dev_urandom": '#include "/dev/urandom"\nint main() { return 0; }\n',
+        "include_itself": '#include __FILE__\nint main() { return 0; }\n',
+        "template_explosion": "template<int N> struct F { static const long v = F<N - 1>::v + F<N - 2>::v; };\n"
+                              "template<> struct F<0> { static const long v = 0; };\n"
+                              "template<> struct F<1> { static const long v = 1; };\n"
+                              "int main() { return F<100000>::v == 0; }\n",
+        "huge_constant": "#include <cstdio>\nstatic char big[1L << 34] = {1};\nint main() { return big[0] - 1; }\n",
+    },
 )
 
 # ---------------------------------------------------------------- Go
@@ -181,6 +194,14 @@ GO = Lang(
     },
     wrong_completion=("    panic(\"wrong on purpose\")\n}\n", "runtime_error"),
     protected=["/usr/bin/go", "/usr/share/gocode/src/x.go"],
+    compile_bombs={
+        "huge_constant": 'package main\nimport "testing"\nvar big = [1 << 31]byte{1}\n'
+                         "func TestBig(t *testing.T) { if big[0] != 1 { t.Fail() } }\n",
+        "constant_explosion": 'package main\nimport "testing"\nconst c = 1 << 100000000\n'
+                              "func TestC(t *testing.T) { if c == 0 { t.Fail() } }\n",
+        "import_itself": 'package main\nimport (\n    "testing"\n    _ "/dev/zero"\n)\n'
+                         "func TestI(t *testing.T) {}\n",
+    },
 )
 
 # ---------------------------------------------------------------- Java
@@ -254,6 +275,13 @@ JAVA = Lang(
     wrong_completion=("        throw new AssertionError(\"wrong\");\n    }\n}\n", "fail"),
     protected=["/opt/toolchain/java/version"],
     compile_error_prefix="error: ",
+    compile_bombs={
+        "constant_explosion": "public class Main {\n    static final String A0 = \"aaaaaaaaaaaaaaaa\";\n"
+                              + "".join(f"    static final String A{i} = A{i - 1} + A{i - 1};\n" for i in range(1, 40))
+                              + "    public static void main(String[] a) { System.out.println(A39.length()); }\n}\n",
+        "huge_method": "public class Main {\n    public static void main(String[] a) {\n        int x = 0;\n"
+                       + "        x += 1;\n" * 70000 + "        System.out.println(x);\n    }\n}\n",
+    },
 )
 
 # ---------------------------------------------------------------- Rust
@@ -315,7 +343,7 @@ RUST = Lang(
                ' if let Ok(c) = std::fs::read(p.join("cmdline")) { let _ = std::io::stdout().write_all(&c);'
                ' let _ = writeln!(std::io::stdout()); } }'),
         # rewrites every cached binary with itself
-        "tamper": ('let mine = std::fs::read("/proc/self/exe").unwrap(); let mut n = 0;\n'
+        "tamper": ('let mine = std::fs::read(std::env::args().next().unwrap()).unwrap(); let mut n = 0;\n'
                    'for entry in std::fs::read_dir("/cache").unwrap() {\n'
                    '    for f in std::fs::read_dir(entry.unwrap().path()).unwrap() {\n'
                    '        let p = f.unwrap().path(); let _ = std::fs::remove_file(&p);\n'
@@ -326,6 +354,15 @@ RUST = Lang(
     wrong_completion=("    panic!(\"assertion failed: wrong on purpose\")\n}\n", "fail"),
     protected=["/opt/toolchain/rust/flags"],
     compile_error_prefix="error[",
+    compile_bombs={
+        "include_bytes_dev_zero": 'static Z: &[u8] = include_bytes!("/dev/zero");\n'
+                                  "#[test]\nfn z() { assert!(Z.len() > 0); }\n",
+        "include_str_dev_urandom": 'static R: &str = include_str!("/dev/urandom");\n'
+                                   "#[test]\nfn r() { assert!(R.len() > 0); }\n",
+        "macro_explosion": "macro_rules! m { ($($t:tt)*) => { m!($($t)* $($t)*); }; }\nm!(x);\n"
+                           "#[test]\nfn m() {}\n",
+        "huge_constant": "static BIG: [u8; 1 << 34] = [1; 1 << 34];\n#[test]\nfn b() { assert_eq!(BIG[0], 1); }\n",
+    },
 )
 
 LANGS = {row.name: row for row in (CPP, GO, JAVA, RUST)}
@@ -374,6 +411,7 @@ def test_every_compiled_language_has_a_row():
         assert REQUIRED <= set(row.snippets), (row.name, REQUIRED - set(row.snippets))
         assert set(row.snippets) - REQUIRED <= set(RUNAWAYS), row.name
         assert {"wrong", "compile_error", "early_exit", "infinite_loop"} <= set(row.verdicts), row.name
+        assert len(row.compile_bombs) >= 2, row.name
 
 
 # ---------------------------------------------------------------- the dataset, through the pipeline
@@ -456,6 +494,20 @@ def test_runaway_programs_are_contained(pool, task0, name, case):
     limits = ROOMY if "memory" in case else RUNAWAY
     result, status = row.run(pool, row.program(Q0[name], row.snippets[case]), limits)
     assert status in RUNAWAYS[case], (status, result)
+    assert_honest_passes(pool, row)
+
+
+BOMB_LIMITS = dataclasses.replace(LIMITS, compile_timeout_s=30.0)
+
+
+@pytest.mark.parametrize("name,case", cases(lambda row: sorted(row.compile_bombs)))
+def test_compile_time_bombs_end_as_compile_errors(pool, task0, name, case):
+    """No program can make the compiler read a device forever, exhaust the memory or
+    outlast the compile limit: each is a compile error, and the next answer passes."""
+    row = LANGS[name]
+    result, status = row.run(pool, row.compile_bombs[case], BOMB_LIMITS)
+    assert status == Status.COMPILE_ERROR, (status, result)
+    assert result.compile_s is not None and result.compile_s <= BOMB_LIMITS.compile_timeout_s + 5, result
     assert_honest_passes(pool, row)
 
 

@@ -16,7 +16,7 @@ from codeinterview.grading.answer import grade_answer
 from codeinterview.questions import question_from_fields
 from codeinterview.sandbox import Limits, SandboxUnavailable, open_sandbox
 from codeinterview.sandbox.docker_backend import OWNER_LABEL, owned
-from codeinterview.sandbox.volumes import FILLER_LABEL
+from codeinterview.sandbox.native_root import FILLER_LABEL
 from conftest_sandbox import job
 
 SLOW = "import time\ndef f(x):\n    time.sleep(2)\n    return x * 2\n"

@@ -21,8 +21,8 @@ import weakref
 
 from .image import BASE_FAMILY, LABEL, docker_client, ensure_image
 from .pool import Worker, WorkerDead, WorkerPool, WorkerTimeout
+from . import native_root
 from .types import Death, Limits, SandboxUnavailable
-from .volumes import mounts_for
 
 log = logging.getLogger("codeinterview.sandbox")
 OWNER_LABEL = LABEL + ".owner"
@@ -35,10 +35,11 @@ def owned() -> dict:
 
 
 def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool = False,
-                      volumes: dict | None = None) -> dict:
+                      root_volume: str | None = None) -> dict:
     """compiled: a compiled language's family: the work directory may hold
     executables, a compile cache beside it, and memory enough to compile.
-    volumes: read-only mounts of the image's own files (volumes.mounts_for)."""
+    root_volume: the image's root on a local volume, which the runner enters
+    before any job (native_root.py); None: the container's own root."""
     mem = "%dm" % (max(limits.memory_mb, limits.compile_memory_mb) if compiled else limits.memory_mb)
     tmpfs = {"/work": "rw,nosuid,nodev,noexec,size=64m,mode=0700,uid=10001,gid=10001",
              "/tmp": "rw,nosuid,nodev,noexec,size=16m,mode=1777"}
@@ -49,7 +50,7 @@ def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool 
     opts = dict(
         image=image, command=DAEMON_CMD, detach=True, stdin_open=True, tty=False,
         network_mode="none", read_only=True, user="10001:10001",
-        tmpfs=tmpfs, volumes=dict(volumes or {}),
+        tmpfs=tmpfs,
         shm_size=1 << 20,
         cap_drop=["ALL"], security_opt=["no-new-privileges"],
         mem_limit=mem, nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
@@ -61,12 +62,12 @@ def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool 
     )
     if swap_ok:
         opts["memswap_limit"] = mem  # equal to memory: no swap at all
-    return opts
+    return native_root.container_options(opts, root_volume) if root_volume else opts
 
 
 class ContainerWorker(Worker):
     def __init__(self, client, image: str, limits: Limits, swap_ok: bool, compiled: bool = False):
-        options = container_options(image, limits, swap_ok, compiled, mounts_for(client, image, owned()))
+        options = container_options(image, limits, swap_ok, compiled, native_root.volume_for(client, image, owned()))
         self.container = client.containers.create(**options)
         # Attach before start so no byte of the daemon's output is missed.
         attached = self.container.attach_socket(params={"stdin": 1, "stdout": 1, "stream": 1})

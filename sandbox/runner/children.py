@@ -13,8 +13,7 @@ import time
 
 import child_py  # preloaded: forked Python children start with it...
 import inspect, traceback, types  # noqa: E401,F401  (...and with what it imports lazily)
-from procs import (PR_SET_DUMPABLE, PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prctl,
-                   wait_pid)
+from procs import PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prefer_oom_kill, wait_pid
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 CHILD_PY = os.path.join(RUNNER_DIR, "child_py.py")
@@ -67,15 +66,18 @@ def spawn(argv, jobdir, limits, pass_fds=(), env=None, rlimits=None, output_byte
         argv, cwd=jobdir, env=dict(child_env(jobdir), **(env or {})), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds,
         start_new_session=True,  # own process group: one killpg ends the job
-        preexec_fn=_set_rlimits(rlimits) if rlimits else None,
+        preexec_fn=_job_process(rlimits),
     )
     cap = int(output_bytes or limits["output_bytes"])
     return proc, Capture(proc.stdout, cap), Capture(proc.stderr, cap)
 
 
-def _set_rlimits(rlimits):
+def _job_process(rlimits=None):
+    """What a job's process does between fork and exec: OOM priority, its rlimits."""
     def apply():
-        for which, value in rlimits.items():
+        if not PROCESS_MODE:
+            prefer_oom_kill()
+        for which, value in (rlimits or {}).items():
             resource.setrlimit(which, (value, value))
     return apply
 
@@ -135,7 +137,7 @@ def _run_forked_child(child_args, jobdir, env, outputs, pass_fds):
     code = 1
     try:
         os.setsid()
-        prctl(PR_SET_DUMPABLE, 1)  # its own /proc files (oom_score_adj) become writable to it
+        prefer_oom_kill()  # before the fds close: in the native root, /proc is one of them
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -207,7 +209,8 @@ class Warm:
             self.proc = subprocess.Popen(
                 self.argv + [CHILD_JS, "wait", str(ctrl_r), str(call_r), str(reply_w)],
                 cwd=cwd, env=child_env(cwd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, pass_fds=(ctrl_r, call_r, reply_w), start_new_session=True)
+                stderr=subprocess.PIPE, pass_fds=(ctrl_r, call_r, reply_w), start_new_session=True,
+                preexec_fn=_job_process())
         except BaseException:
             self.close_fds()
             raise

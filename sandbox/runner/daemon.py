@@ -22,12 +22,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
 import children  # noqa: E402
+import confine  # noqa: E402
 from compiler import CACHE_STORE  # noqa: E402
 from jobs import run_function_job, run_program_job  # noqa: E402
 from procs import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PROCESS_MODE,  # noqa: E402
-                   kill_all, live_strays, prctl, strays)
+                   keep_dirs, kill_all, live_strays, prctl, read_proc, strays)
 
 WORK = os.environ.get("CODEINTERVIEW_WORK", "/work")
+NATIVE_ROOT = os.environ.pop("CODEINTERVIEW_NATIVE_ROOT", "")  # set by the host: enter it first (confine.py)
 SCRATCH = () if PROCESS_MODE else ("/tmp", "/dev/shm")  # must be empty between jobs
 
 
@@ -102,6 +104,12 @@ def respond(obj):
 
 
 def main():
+    if NATIVE_ROOT and not PROCESS_MODE:
+        try:
+            confine.enter(NATIVE_ROOT, keep_dirs, read_proc)
+        except (OSError, confine.ConfineError) as exc:  # never serve with a privilege left
+            sys.stderr.write("runner: cannot enter the native root %s: %s\n" % (NATIVE_ROOT, exc))
+            sys.exit(70)
     prctl(PR_SET_DUMPABLE, 0)  # same-uid answers cannot open /proc/<us>/fd or ptrace us
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the answer come back to us to be killed
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)

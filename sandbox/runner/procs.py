@@ -13,20 +13,58 @@ import time
 
 PROCESS_MODE = "--process" in sys.argv  # on the host: touch only our own descendants
 PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
+# Directory fds for /proc and the cgroup, opened before the daemon enters the
+# native root (confine.py), where neither is mounted: the daemon keeps its view
+# of the container's processes while answers have none. None: use the paths.
+_dirs = {"proc": None, "cgroup": None}
+
+
+def keep_dirs(proc_fd, cgroup_fd):
+    _dirs["proc"], _dirs["cgroup"] = proc_fd, cgroup_fd
+
+
+def _open(base, rel, flags=os.O_RDONLY):
+    """An fd for base/rel: /proc or /sys/fs/cgroup, through the kept fd when there is one."""
+    fd = _dirs[base]
+    if fd is None:
+        return os.open(os.path.join("/proc" if base == "proc" else "/sys/fs/cgroup", rel), flags)
+    return os.open(rel, flags, dir_fd=fd)
+
+
+def read_proc(rel):
+    with open(_open("proc", rel), "rb") as fh:
+        return fh.read()
+
+
+def prefer_oom_kill():
+    """Make this process (a job's, between fork and exec) the OOM killer's first
+    choice, before it loses the kept /proc fd: so that the daemon survives."""
+    prctl(PR_SET_DUMPABLE, 1)  # its own /proc files become writable to it
+    try:
+        fd = _open("proc", "self/oom_score_adj", os.O_WRONLY)
+        try:
+            os.write(fd, b"1000")
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+try:  # bound once: job processes call it between fork and exec, where loading a library could deadlock
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _PRCTL = None
 
 
 def prctl(option, value):
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    if _PRCTL is not None:
+        _PRCTL(option, value, 0, 0, 0)
 
 
 def proc_stat(pid):
     """(state, ppid, pgrp) of a process, or None when it is gone."""
     try:
-        with open("/proc/%d/stat" % pid, "rb") as fh:
-            data = fh.read().decode("ascii", "replace")
+        data = read_proc("%d/stat" % pid).decode("ascii", "replace")
     except OSError:
         return None
     fields = data[data.rfind(")") + 2:].split()
@@ -34,7 +72,7 @@ def proc_stat(pid):
 
 
 def all_pids():
-    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    return [int(p) for p in os.listdir(_dirs["proc"] if _dirs["proc"] is not None else "/proc") if p.isdigit()]
 
 
 def strays():
@@ -113,9 +151,9 @@ def kill_all(proc=None):
 
 def oom_kills():
     """The memory cgroup's OOM-kill counter, or None where it cannot be read."""
-    for path in ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"):
+    for rel in ("memory.events", "memory/memory.oom_control"):
         try:
-            with open(path) as fh:
+            with open(_open("cgroup", rel)) as fh:
                 for line in fh:
                     key, _, value = line.partition(" ")
                     if key == "oom_kill":

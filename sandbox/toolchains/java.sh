@@ -8,6 +8,9 @@ dir=/opt/toolchain/java
 mkdir -p "$dir"
 java -Xshare:dump >/dev/null 2>&1 || true  # the JDK's default archive, when the package left none
 { java -version 2>&1 | head -n 1; javac -version 2>&1; } | tr '\n' ' ' | sed 's/ *$//' >"$dir/version"
+# the JDK's home: its launchers find libjli.so through $ORIGIN, which the loader reads from
+# /proc/self/exe; the native root has no /proc, so the runner names the library folder instead
+dirname "$(dirname "$(readlink -f "$(command -v java)")")" >"$dir/home"
 work=$(mktemp -d)
 cat >"$work/Main.java" <<'JAVA'
 import java.util.*;

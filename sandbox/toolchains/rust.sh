@@ -43,6 +43,9 @@ for crate in rand regex md5; do
 done
 printf '%s\n' "$flags" >"$dir/flags"
 rustc --version >"$dir/version"
+# rustc finds its sysroot only through /proc/self/exe (even given --sysroot), and the
+# native root has no /proc: it holds this link instead (codeinterview/sandbox/native_root.py)
+readlink -f "$(command -v rustc)" >/opt/toolchain/self-exe
 rm -rf "$build"
 # a smoke test: the composition's crates link and a test harness runs
 smoke=$(mktemp -d)

@@ -49,9 +49,15 @@ def program_argv(src, limits, note_fd):
         "-cp", os.path.dirname(src), ENTRY]
 
 
+JAVA_HOME = toolchain_file(os.path.join(TOOLCHAIN_DIR, "home"), "")
+
+
 def env(jobdir):
     # few malloc arenas: the JVM's native memory stays near what it uses
-    return {"MALLOC_ARENA_MAX": "2"}
+    found = {"MALLOC_ARENA_MAX": "2"}
+    if JAVA_HOME:  # the launchers' libjli.so, which $ORIGIN cannot find without /proc (confine.py)
+        found["LD_LIBRARY_PATH"] = os.path.join(JAVA_HOME, "lib")
+    return found
 
 
 def first_error(output):
