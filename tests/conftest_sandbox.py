@@ -21,6 +21,20 @@ HONEST = {
 }
 
 
+# The processes an answer could find alive besides itself and its parent, found with
+# pidfd_open (which takes a process, never another thread's id) over the pid range:
+# it needs no /proc, which the native root does not have (sandbox/native_root.py).
+PID_SCAN = ("import os, ctypes; libc = ctypes.CDLL(None); me = {os.getpid(), os.getppid(), 1}; "
+            "found = [p for p in range(2, 1 << 17) if p not in me and "
+            "(lambda fd: fd >= 0 and not os.close(fd))(libc.syscall(434, p, 0))]; "  # pidfd_open
+            "print('pids', found)")
+
+
+def others_alive() -> str:
+    """A Python function answer `f` returning PID_SCAN's ('pids', [...])."""
+    return "def f(x):\n    " + PID_SCAN.replace("print('pids', found)", "return ('pids', found)") + "\n"
+
+
 def job(language, code, checks=(), function="f", kind="function", limits=LIMITS):
     checks = [c if isinstance(c, CheckSpec) else CheckSpec(*c) for c in checks]
     return Job(language=language, code=code, kind=kind, function=function, checks=checks,

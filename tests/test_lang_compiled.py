@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from benchmark_files import dataset_file
+from conftest_sandbox import PID_SCAN
 from codeinterview import languages
 from codeinterview.benchmarks import load_benchmark
 from codeinterview.grading.program import RelativeTimeout, grade_program
@@ -71,7 +72,7 @@ def fenced(tag: str, header: str = "") -> Callable[[object, str], str]:
 CPP_GOOD = ("    for (size_t i = 0; i < numbers.size(); i++)\n        for (size_t j = i + 1; j < numbers.size(); j++)\n"
             "            if (fabs(numbers[i] - numbers[j]) < threshold) return true;\n    return false;\n}\n")
 CPP_HEADERS = ("#include<unistd.h>\n#include<cstring>\n#include<cerrno>\n#include<sys/socket.h>\n#include<sys/stat.h>\n"
-               "#include<netinet/in.h>\n#include<arpa/inet.h>\n#include<dirent.h>\n")
+               "#include<netinet/in.h>\n#include<arpa/inet.h>\n#include<dirent.h>\n#include<sys/wait.h>\n")
 CPP_ONCE = "    static bool once = false;\n    if (!once) { once = true;\n"
 CPP = Lang(
     name="cpp", dataset="humaneval-cpp=humaneval-cpp/humaneval_cpp.jsonl.gz",
@@ -113,13 +114,8 @@ CPP = Lang(
                 "    for (const char *d : dirs) { DIR *dir = opendir(d); if (!dir) continue;\n"
                 "        for (dirent *e; (e = readdir(dir)) != nullptr;) printf(\"%s/%s\\n\", d, e->d_name);\n"
                 "        closedir(dir); } }\n" + CPP_GOOD,
-        "ps": CPP_ONCE + "    DIR *proc = opendir(\"/proc\");\n"
-              "    for (dirent *e; (e = readdir(proc)) != nullptr;) {\n"
-              "        char path[300], buf[256]; snprintf(path, sizeof path, \"/proc/%s/cmdline\", e->d_name);\n"
-              "        FILE *f = fopen(path, \"r\"); if (!f) continue;\n"
-              "        size_t n = fread(buf, 1, sizeof buf - 1, f); fclose(f);\n"
-              "        for (size_t i = 0; i < n; i++) if (!buf[i]) buf[i] = ' ';\n"
-              "        buf[n] = 0; printf(\"%s\\n\", buf); }\n    closedir(proc); }\n" + CPP_GOOD,
+        "ps": CPP_ONCE + "    if (fork() == 0) { execlp(\"python3\", \"python3\", \"-c\", PID_SCAN, (char*)0); _exit(1); }\n"
+              "    wait(nullptr); }\n" + CPP_GOOD,
         "tamper": CPP_ONCE + "    system(\"n=0; for f in $(find /cache -type f); do echo tampered > $f; n=$((n+1)); done;"
                   " echo tampered $n\"); fflush(stdout); }\n" + CPP_GOOD,
         "plant": CPP_ONCE + "    mkdir(\"/cache/planted\", 0755); }\n" + CPP_GOOD,
@@ -183,10 +179,8 @@ GO = Lang(
         "list": GO_ONCE + "        for _, d := range []string{\"/tmp\", \"/cache\"} {\n"
                 "            entries, _ := os.ReadDir(d)\n            for _, e := range entries {\n"
                 "                fmt.Println(d + \"/\" + e.Name())\n            }\n        }\n    }\n" + GO_GOOD,
-        "ps": GO_ONCE + "        entries, _ := os.ReadDir(\"/proc\")\n        for _, e := range entries {\n"
-              "            if c, err := os.ReadFile(\"/proc/\" + e.Name() + \"/cmdline\"); err == nil {\n"
-              "                fmt.Println(strings.ReplaceAll(string(c), \"\\x00\", \" \"))\n"
-              "            }\n        }\n    }\n" + GO_GOOD,
+        "ps": GO_ONCE + "        out, _ := exec.Command(\"python3\", \"-c\", PID_SCAN).Output()\n"
+              "        fmt.Print(string(out))\n    }\n" + GO_GOOD,
         "tamper": GO_ONCE + "        out, _ := exec.Command(\"sh\", \"-c\", \"n=0; for f in $(find /cache -type f); "
                   "do echo tampered > $f; n=$((n+1)); done; echo tampered $n\").Output()\n"
                   "        fmt.Print(string(out))\n    }\n" + GO_GOOD,
@@ -216,8 +210,8 @@ def java_program(_question, snippet: str) -> str:
 
 
 JAVA_HONEST = "int s = 0; for (int i = 1; i <= 10; i++) s += i; if (s != 55) throw new AssertionError();"
-JAVA_PS = ('for (File p : new File("/proc").listFiles()) if (p.getName().matches("\\\\d+"))'
-           ' System.out.println(new String(java.nio.file.Files.readAllBytes(new File(p, "cmdline").toPath())));')
+JAVA_PS = ('Process scan = new ProcessBuilder("python3", "-c", PID_SCAN).start();'
+           ' System.out.print(new String(scan.getInputStream().readAllBytes())); scan.waitFor();')
 JAVA = Lang(
     name="java", dataset="humaneval-java=humaneval-java/humaneval_java.jsonl.gz",
     known={},
@@ -339,9 +333,8 @@ RUST = Lang(
                               'let _ = std::io::Read::read(c.stdout.as_mut().unwrap(), &mut [0u8; 1]);'),
         "list": ('for d in ["/tmp", "/cache"] { for e in std::fs::read_dir(d).unwrap() {'
                  ' let _ = writeln!(std::io::stdout(), "{:?}", e.unwrap().path()); } }'),
-        "ps": ('for e in std::fs::read_dir("/proc").unwrap() { let p = e.unwrap().path();'
-               ' if let Ok(c) = std::fs::read(p.join("cmdline")) { let _ = std::io::stdout().write_all(&c);'
-               ' let _ = writeln!(std::io::stdout()); } }'),
+        "ps": ('let out = std::process::Command::new("python3").arg("-c").arg(PID_SCAN).output().unwrap();'
+               ' let _ = std::io::stdout().write_all(&out.stdout);'),
         # rewrites every cached binary with itself
         "tamper": ('let mine = std::fs::read(std::env::args().next().unwrap()).unwrap(); let mut n = 0;\n'
                    'for entry in std::fs::read_dir("/cache").unwrap() {\n'
@@ -551,8 +544,8 @@ def test_a_stray_background_process_is_gone_for_the_next_answer(solo_pool, task0
     assert status == Status.PASS, result
     if case == "background_setsid":  # a straggler outside the job's process group: the worker is replaced
         assert result.replaced, result
-    ps, status = row.run(solo_pool, row.program(Q0[name], row.snippets["ps"]))
-    assert status == Status.PASS and "sleep" not in ps.stdout, ps.stdout
+    ps, status = row.run(solo_pool, row.program(Q0[name], row.snippets["ps"].replace("PID_SCAN", '"%s"' % PID_SCAN)))
+    assert status == Status.PASS and "pids []" in ps.stdout, ps.stdout
     assert_honest_passes(solo_pool, row)
 
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 pytest.register_assert_rewrite("conftest_sandbox")
-from conftest_sandbox import LIMITS, assert_honest_passes, job  # noqa: E402
+from conftest_sandbox import LIMITS, assert_honest_passes, job, others_alive  # noqa: E402
 
 
 PY, JS = "python", "javascript"
@@ -149,9 +149,10 @@ def test_no_network(pool, lang, code):
 
 
 def test_only_loopback_interface(pool):
-    res = pool.run(job(PY, "def f(x):\n    return open('/proc/net/dev').read()\n", [("v", "f.call(0)")]))
-    devices = [ln.split(":")[0].strip() for ln in res.checks[0].value.splitlines()[2:]]
-    assert devices == ["lo"]
+    # through netlink, not /proc (which the native root does not have)
+    res = pool.run(job(PY, "import socket\ndef f(x):\n    return [n for _, n in socket.if_nameindex()]\n",
+                       [("v", "f.call(0)")]))
+    assert res.checks[0].value == ["lo"], res
 
 
 def test_writes_outside_work_dir_fail_and_never_reach_host(pool):
@@ -189,7 +190,8 @@ def test_host_environment_never_enters(pool, host_secret, lang, code):
     env = res.checks[0].value
     assert isinstance(env, dict) and "PATH" in env
     assert host_secret not in repr(env) and "CODEINTERVIEW_TEST_SECRET" not in env
-    assert env["init"] in ("PermissionError", "EACCES"), "the daemon must not be dumpable"
+    # the daemon is not dumpable; in the native root there is no /proc at all
+    assert env["init"] in ("PermissionError", "EACCES", "FileNotFoundError", "ENOENT"), env["init"]
 
 
 def test_forged_result_lines_forge_nothing(pool):
@@ -211,7 +213,8 @@ def test_forged_result_lines_forge_nothing(pool):
         "            tried.append(type(e).__name__)\n"
         "    return [0, tried]\n" % forged)
     res = pool.run(job(PY, code, [("v", "f.call(10)")]))
-    assert res.checks[0].value == [0, ["PermissionError", "PermissionError"]]
+    value, tried = res.checks[0].value
+    assert value == 0 and len(tried) == 2 and set(tried) <= {"PermissionError", "FileNotFoundError"}, tried
     assert forged in res.stdout  # it stayed in the answer's own stdout
     assert_honest_passes(pool, PY)
 
@@ -242,7 +245,6 @@ LINGER = {
                       "            time.sleep(1000)\n        os._exit(0)\n    os.waitpid(pid, 0)\n    return 1\n"),
     "detached": (JS, "function f(x) {\n  require('child_process').spawn('sleep', ['1000'], {detached: true, stdio: 'ignore'}).unref();\n  return 1;\n}\n"),
 }
-PS = "import os\ndef f(x):\n    return sorted(open('/proc/%s/cmdline' % p).read() for p in os.listdir('/proc') if p.isdigit())\n"
 
 
 @pytest.mark.parametrize("case", sorted(LINGER))
@@ -250,9 +252,8 @@ def test_background_process_taints_and_is_gone_for_the_next_job(solo_pool, case)
     lang, code = LINGER[case]
     res = solo_pool.run(job(lang, code, [("v", "f.call(1)")]))
     assert res.checks[0].value == 1 and res.replaced
-    procs = solo_pool.run(job(PY, PS, [("ps", "f.call(0)")])).checks[0].value
-    assert not any("sleep" in p for p in procs), procs
-    assert len(procs) <= 3  # the daemon, this answer's child and (maybe) the listing itself
+    alive = solo_pool.run(job(PY, others_alive(), [("ps", "f.call(0)")])).checks[0].value
+    assert list(alive) == ["pids", []], alive
 
 
 @pytest.mark.parametrize("lang,code,etype", [
