@@ -21,12 +21,13 @@ HONEST = {
 }
 
 
-# The processes an answer could find alive besides itself and its parent, found with
-# pidfd_open (which takes a process, never another thread's id) over the pid range:
-# it needs no /proc, which the native root does not have (sandbox/native_root.py).
+# The processes an answer could signal besides itself and its parent, found over the pid
+# range with pidfd_open (which takes a process, never another thread's id) and kill(p, 0)
+# (which a process of another uid refuses: the compile server's): it needs no /proc, which
+# the native root does not have (sandbox/native_root.py).
 PID_SCAN = ("import os, ctypes; libc = ctypes.CDLL(None); me = {os.getpid(), os.getppid(), 1}; "
             "found = [p for p in range(2, 1 << 17) if p not in me and "
-            "(lambda fd: fd >= 0 and not os.close(fd))(libc.syscall(434, p, 0))]; "  # pidfd_open
+            "(lambda fd: fd >= 0 and not os.close(fd))(libc.syscall(434, p, 0)) and libc.kill(p, 0) == 0]; "
             "print('pids', found)")
 
 

@@ -8,6 +8,7 @@ pytest.register_assert_rewrite("conftest_sandbox")
 from conftest_sandbox import HONEST, LIMITS, job  # noqa: E402
 
 from codeinterview.sandbox import image, native_root, open_sandbox  # noqa: E402
+from codeinterview.sandbox.docker_backend import RUNNER_CAPABILITIES  # noqa: E402
 
 
 
@@ -62,12 +63,11 @@ def test_container_settings_are_locked_down(pool):
     assert host["CapDrop"] == ["ALL"] and "no-new-privileges" in host["SecurityOpt"]
     assert host["Memory"] == LIMITS.memory_mb << 20 and host["PidsLimit"] == LIMITS.pids
     assert host["NanoCpus"] == int(LIMITS.cpus * 1e9)
-    if native_root.wanted(pool.client):  # the runner starts as root with these only, and drops them
-        assert worker.container.attrs["Config"]["User"] == "0:0"
-        assert sorted(host["CapAdd"]) == sorted(native_root.CAPABILITIES)
-        assert all(m["RW"] is False for m in worker.container.attrs["Mounts"] if m["Type"] == "volume")
-    else:
-        assert worker.container.attrs["Config"]["User"] == "10001:10001" and not host["CapAdd"]
+    # the runner starts as root with these only, and drops them all before the first job
+    assert worker.container.attrs["Config"]["User"] == "0:0"
+    added = sorted(RUNNER_CAPABILITIES + ([native_root.CAPABILITY] if native_root.wanted(pool.client) else []))
+    assert sorted(host["CapAdd"]) == added, host["CapAdd"]
+    assert all(m["RW"] is False for m in worker.container.attrs["Mounts"] if m["Type"] == "volume")
     # what the answer holds, asked of the kernel (no /proc needed): no capability in any set
     probe = ("import ctypes, os\nlibc = ctypes.CDLL(None)\ndef f(x):\n"
              "    sets = (ctypes.c_uint32 * 6)()\n"

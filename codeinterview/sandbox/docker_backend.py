@@ -27,6 +27,11 @@ from .types import Death, Limits, SandboxUnavailable
 log = logging.getLogger("codeinterview.sandbox")
 OWNER_LABEL = LABEL + ".owner"
 DAEMON_CMD = ["python3", "-I", "/opt/runner/daemon.py"]
+# The runner starts as root holding only these, and drops them all before it reads a job
+# (sandbox/runner/confine.py): to start a compile server under a uid of its own, then
+# become the sandbox user with an empty bounding set.
+RUNNER_CAPABILITIES = ["SETUID", "SETGID", "SETPCAP"]
+COMPILE_SERVERS_ENV = "CODEINTERVIEW_SANDBOX_COMPILE_SERVERS"  # 0: compile every program cold
 
 
 def owned() -> dict:
@@ -49,12 +54,14 @@ def container_options(image: str, limits: Limits, swap_ok: bool, compiled: bool 
         tmpfs["/cache"] = "rw,nosuid,nodev,exec,size=128m,mode=0700,uid=10001,gid=10001"
     opts = dict(
         image=image, command=DAEMON_CMD, detach=True, stdin_open=True, tty=False,
-        network_mode="none", read_only=True, user="10001:10001",
+        network_mode="none", read_only=True, user="0:0", cap_add=list(RUNNER_CAPABILITIES),
         tmpfs=tmpfs,
         shm_size=1 << 20,
         cap_drop=["ALL"], security_opt=["no-new-privileges"],
         mem_limit=mem, nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
-        environment={}, hostname="sandbox", working_dir="/work",
+        environment=({"CODEINTERVIEW_COMPILE_SERVERS": "0"}
+                     if os.environ.get(COMPILE_SERVERS_ENV, "1").strip() == "0" else {}),
+        hostname="sandbox", working_dir="/work",
         labels=owned(),
         log_config={"type": "json-file", "config": {"max-size": "1m"}},
         ulimits=[{"Name": "core", "Soft": 0, "Hard": 0},

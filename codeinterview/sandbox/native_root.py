@@ -10,8 +10,8 @@ per stat against 1.5-3.8 us on the host, and g++ twice as slow as bare.
 So the image's root is copied, once per image, onto a named volume (a plain
 directory of the engine's own disk) and mounted read-only at MOUNT, with the
 work, temporary and cache tmpfs mounted inside it. The runner daemon starts as
-root holding only the capabilities it needs to get there (CAPABILITIES), with
-no-new-privileges; it opens /proc and the cgroup as fds, chroots into MOUNT,
+root holding only the capabilities it needs (CAP_SYS_CHROOT besides those it
+always has to drop privileges itself), with no-new-privileges; it opens /proc and the cgroup as fds, chroots into MOUNT,
 empties its capability bounding set and becomes the unprivileged `sandbox`
 user before it reads the first job (sandbox/runner/confine.py). Answers then
 see a read-only root on local disk, no /proc, the device nodes null, zero,
@@ -37,7 +37,7 @@ ENV = "CODEINTERVIEW_SANDBOX_NATIVE_ROOT"
 SLOW_DRIVERS = ("fuse-overlayfs", "vfs")
 MOUNT = "/native"  # where the volume is mounted in the container; the runner chroots into it
 RUNNER_ENV = "CODEINTERVIEW_NATIVE_ROOT"  # tells the runner to enter MOUNT (sandbox/runner/daemon.py)
-CAPABILITIES = ["SYS_CHROOT", "SETUID", "SETGID", "SETPCAP"]  # the runner drops all four before any job
+CAPABILITY = "SYS_CHROOT"  # beside the runner's others (docker_backend.RUNNER_CAPABILITIES); dropped before any job
 IMAGE_LABEL = LABEL + ".root-of"  # the image id whose files it holds
 FILLER_LABEL = LABEL + ".volume-filler"  # on the short-lived containers that fill or check a volume
 READY = ".codeinterview-root-ready"  # written last: a volume without it was cut short
@@ -143,10 +143,10 @@ def volume_for(client, image: str, labels: dict) -> str | None:
 def container_options(options: dict, volume: str) -> dict:
     """A sandbox container's options (docker_backend.container_options) turned to
     enter the native root: the volume at MOUNT, each tmpfs inside it, and the
-    runner started as root with CAPABILITIES only, to drop them itself."""
+    runner's capabilities with CAPABILITY, to drop them itself."""
     tmpfs = {MOUNT + path: spec for path, spec in options["tmpfs"].items()}
     tmpfs[MOUNT + "/dev/shm"] = "rw,nosuid,nodev,noexec,size=1m"
-    return dict(options, user="0:0", cap_add=list(CAPABILITIES), tmpfs=tmpfs,
+    return dict(options, cap_add=options["cap_add"] + [CAPABILITY], tmpfs=tmpfs,
                 volumes={volume: {"bind": MOUNT, "mode": "ro"}},
                 environment=dict(options["environment"], **{RUNNER_ENV: MOUNT}))
 

@@ -107,7 +107,8 @@ def to_result(msg: dict, replaced: bool) -> JobResult:
                      stdout=msg.get("stdout") or "", stderr=msg.get("stderr") or "",
                      error=msg.get("error"), duration_s=float(msg.get("duration_s") or 0.0),
                      replaced=replaced, compile_s=msg.get("compile_s"),
-                     compile_cached=msg.get("cached"), run_s=msg.get("run_s"))
+                     compile_cached=msg.get("cached"), compile_server=msg.get("compile_server"),
+                     run_s=msg.get("run_s"))
 
 
 def failed_result(job: Job, status: str, message: str, elapsed: float) -> JobResult:

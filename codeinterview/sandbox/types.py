@@ -130,6 +130,7 @@ class JobResult:
     replaced: bool = False           # the worker was discarded after this job
     compile_s: Optional[float] = None  # compiled languages: the compile step (0 when cached)
     compile_cached: Optional[bool] = None  # the worker's compile cache had this program
+    compile_server: Optional[bool] = None  # compiled by the worker's compile server (javac), not a fresh process
     run_s: Optional[float] = None    # program jobs: the run step alone
 
 

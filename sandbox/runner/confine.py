@@ -1,6 +1,11 @@
 """Enter the image's native root and give up every privilege, for good, before
 any answer runs. Stdlib only.
 
+The container starts the daemon as root holding only CAP_SETUID, CAP_SETGID
+and CAP_SETPCAP (plus CAP_SYS_CHROOT with a native root), with
+no-new-privileges; here it becomes the unprivileged daemon, after starting any
+compile server under a uid of its own (compile_server.py).
+
 Where the engine's storage driver serves the container's root through FUSE
 (fuse-overlayfs, vfs), every path lookup a compiler makes crosses into a FUSE
 daemon. The host mounts a copy of the image's root, on a plain local volume,
@@ -17,7 +22,7 @@ CAP_SETPCAP, with no-new-privileges. Here the daemon
      permitted and effective sets; clears the inheritable and ambient sets,
   4. checks through /proc that nothing is left, and refuses to serve otherwise.
 
-From then on it is exactly the unprivileged daemon of the plain container.
+Without a native root, step 2 is left out.
 """
 
 import ctypes
@@ -67,9 +72,11 @@ def status(read_proc):
     return fields
 
 
-def enter(root, keep_dirs, read_proc):
-    """chroot into `root` and drop to the sandbox user with no capability.
-    keep_dirs(proc_fd, cgroup_fd) and read_proc(rel) come from procs."""
+def enter(root, keep_dirs, read_proc, before_drop=None):
+    """chroot into `root` (None: stay in the container's root) and drop to the
+    sandbox user with no capability. keep_dirs(proc_fd, cgroup_fd) and
+    read_proc(rel) come from procs; before_drop() runs as root with an empty
+    bounding set, to start what must not run as the answers' user."""
     proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)  # O_CLOEXEC: no child inherits it
     try:
         cgroup_fd = os.open("/sys/fs/cgroup", os.O_RDONLY | os.O_DIRECTORY)
@@ -78,12 +85,15 @@ def enter(root, keep_dirs, read_proc):
     keep_dirs(proc_fd, cgroup_fd)
     last_cap = int(read_proc("sys/kernel/cap_last_cap"))
     user = pwd.getpwnam(USER)
-    os.chroot(root)
-    os.chdir("/")
+    if root:
+        os.chroot(root)
+        os.chdir("/")
     libc = _libc()
     for cap in range(last_cap + 1):
         _prctl(libc, PR_CAPBSET_DROP, cap)
     _prctl(libc, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    if before_drop is not None:
+        before_drop()
     os.setgroups([])
     os.setresgid(user.pw_gid, user.pw_gid, user.pw_gid)
     os.setresuid(user.pw_uid, user.pw_uid, user.pw_uid)

@@ -22,7 +22,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
 import children  # noqa: E402
+import compile_server  # noqa: E402
 import confine  # noqa: E402
+import langs  # noqa: E402
 from compiler import CACHE_STORE  # noqa: E402
 from jobs import run_function_job, run_program_job  # noqa: E402
 from procs import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PROCESS_MODE,  # noqa: E402
@@ -30,6 +32,7 @@ from procs import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PROCESS_MODE,  # noq
 
 WORK = os.environ.get("CODEINTERVIEW_WORK", "/work")
 NATIVE_ROOT = os.environ.pop("CODEINTERVIEW_NATIVE_ROOT", "")  # set by the host: enter it first (confine.py)
+START_SERVERS = os.environ.pop("CODEINTERVIEW_COMPILE_SERVERS", "1") != "0"  # 0: every compile cold
 SCRATCH = () if PROCESS_MODE else ("/tmp", "/dev/shm")  # must be empty between jobs
 
 
@@ -92,9 +95,16 @@ def run_job(job, seq):
             tainted = True
     if CACHE_STORE.strangers():  # the answer wrote into the compile cache
         tainted = True
+    if compile_server.lost():  # a fresh worker gets a fresh one
+        tainted = True
     result["tainted"] = tainted
     result["duration_s"] = round(time.monotonic() - start, 4)
     return result
+
+
+def start_servers():
+    if START_SERVERS:
+        compile_server.start_all(langs.get(name) for name in langs.names())
 
 
 def respond(obj):
@@ -104,11 +114,12 @@ def respond(obj):
 
 
 def main():
-    if NATIVE_ROOT and not PROCESS_MODE:
+    if not PROCESS_MODE and os.geteuid() == 0:  # started as root, to drop it all here
         try:
-            confine.enter(NATIVE_ROOT, keep_dirs, read_proc)
+            confine.enter(NATIVE_ROOT or None, keep_dirs, read_proc, before_drop=start_servers)
         except (OSError, confine.ConfineError) as exc:  # never serve with a privilege left
-            sys.stderr.write("runner: cannot enter the native root %s: %s\n" % (NATIVE_ROOT, exc))
+            sys.stderr.write("runner: cannot drop its privileges%s: %s\n"
+                             % (" in the native root " + NATIVE_ROOT if NATIVE_ROOT else "", exc))
             sys.exit(70)
     prctl(PR_SET_DUMPABLE, 0)  # same-uid answers cannot open /proc/<us>/fd or ptrace us
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the answer come back to us to be killed

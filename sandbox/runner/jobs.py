@@ -168,7 +168,7 @@ def run_program_job(job, jobdir):
     env = lang.env(jobdir) if hasattr(lang, "env") else {}
     if hasattr(lang, "prepare"):
         lang.prepare(jobdir)
-    compiling = {"compile_s": None, "cached": None}
+    compiling = {"compile_s": None, "cached": None, "compile_server": None}
     if langs.compiled(lang):
         failed, compiling = compile_program(lang, job["code"], path, jobdir, limits, env)
         if failed is not None:

@@ -13,6 +13,7 @@ import time
 
 PROCESS_MODE = "--process" in sys.argv  # on the host: touch only our own descendants
 PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
+KEEP: set = set()  # processes the daemon started for itself (compile_server.py): never strays
 # Directory fds for /proc and the cgroup, opened before the daemon enters the
 # native root (confine.py), where neither is mounted: the daemon keeps its view
 # of the container's processes while answers have none. None: use the paths.
@@ -36,20 +37,27 @@ def read_proc(rel):
         return fh.read()
 
 
-def prefer_oom_kill():
+def prefer_oom_kill(score=1000):
     """Make this process (a job's, between fork and exec) the OOM killer's first
     choice, before it loses the kept /proc fd: so that the daemon survives."""
     prctl(PR_SET_DUMPABLE, 1)  # its own /proc files become writable to it
     try:
         fd = _open("proc", "self/oom_score_adj", os.O_WRONLY)
         try:
-            os.write(fd, b"1000")
+            os.write(fd, str(score).encode())
         finally:
             os.close(fd)
     except OSError:
         pass
 
 
+def select_read(fd, timeout):
+    """True when fd is readable within timeout seconds."""
+    ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
+    return bool(ready)
+
+
+_PRCTL: "object | None"
 try:  # bound once: job processes call it between fork and exec, where loading a library could deadlock
     _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 except (OSError, AttributeError):
@@ -58,7 +66,7 @@ except (OSError, AttributeError):
 
 def prctl(option, value):
     if _PRCTL is not None:
-        _PRCTL(option, value, 0, 0, 0)
+        _PRCTL(option, value, 0, 0, 0)  # type: ignore[operator]
 
 
 def proc_stat(pid):
@@ -79,7 +87,7 @@ def strays():
     """Processes that should not exist between jobs."""
     me = os.getpid()
     if not PROCESS_MODE:
-        return [p for p in all_pids() if p not in (me, 1) and proc_stat(p)]
+        return [p for p in all_pids() if p not in (me, 1) and p not in KEEP and proc_stat(p)]
     parents = {p: (proc_stat(p) or ("", 0, 0))[1] for p in all_pids()}
     found, frontier = [], {me}
     while frontier:

@@ -16,6 +16,9 @@ and, for a compiled language:
   first_error(output) -> (message, line or None)
                               the compiler's first error, for feedback
 and optionally:
+  server_argv() -> (argv, env, cwd) or None
+                              a compiler kept running for the worker's life
+                              (compile_server.py), where the image built one
   env(jobdir) -> dict         extra environment for compile and run
   prepare(jobdir)             files the job needs beside the source
   rlimits(limits) -> dict     resource limits of the run step ({RLIMIT_*: bytes})
@@ -35,6 +38,14 @@ def get(name):
         return importlib.import_module("langs." + name)
     except ImportError:
         raise KeyError(name) from None
+
+
+def names():
+    """Every language this runner has a module for."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(__file__))
+    return sorted(n[:-3] for n in os.listdir(folder) if n.endswith(".py") and _NAME.match(n[:-3]))
 
 
 def toolchain_file(path, default):

@@ -50,6 +50,24 @@ def program_argv(src, limits, note_fd):
 
 
 JAVA_HOME = toolchain_file(os.path.join(TOOLCHAIN_DIR, "home"), "")
+# javac in a JVM kept for the worker's life (sandbox/runner/compile_server.py), built by
+# sandbox/toolchains/java.sh: JavacServer compiles through javax.tools, in memory
+SERVER_JAR = os.path.join(TOOLCHAIN_DIR, "server.jar")
+SERVER_ARCHIVE = os.path.join(TOOLCHAIN_DIR, "server.jsa")
+EMPTY_DIR = os.path.join(TOOLCHAIN_DIR, "empty")  # its class path: nothing but the JDK
+
+
+def server_argv():
+    """(argv, env, cwd) of the compile server, or None where the image has none."""
+    if not JAVA_HOME or not os.path.isfile(SERVER_JAR):
+        return None
+    jvm = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss16m", "-Xmx768m",
+           "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"]  # give memory back after a big compile
+    if os.path.isfile(SERVER_ARCHIVE):
+        jvm.append("-XX:SharedArchiveFile=" + SERVER_ARCHIVE)
+    argv = [os.path.join(JAVA_HOME, "bin", "java")] + jvm + ["-cp", SERVER_JAR, "JavacServer"] \
+        + JAVAC_FLAGS + ["-classpath", EMPTY_DIR]
+    return argv, dict(env(EMPTY_DIR), PATH="/usr/bin:/bin", LANG="C.UTF-8", HOME=EMPTY_DIR), EMPTY_DIR
 
 
 def env(jobdir):
