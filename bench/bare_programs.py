@@ -4,7 +4,8 @@ program_argv, env, prepare, rlimits), as plain subprocesses, one job directory
 each, with no runner, container or cache. Runs under the image's own python3.
 
     stdin : one JSON object per line: {"language", "source", "limits", "env"}
-    stdout: one JSON object per program: {"compile_code", "code", "stdout", "stderr", "timed_out"},
+    stdout: one JSON object per program: {"compile_code", "compile_s", "code", "stdout", "stderr",
+            "timed_out", "run_s"},
             then {"elapsed_s": seconds for all of them}
 Stdlib only.
 """
@@ -46,17 +47,20 @@ def one(n, job):
         env = dict(child_env(jobdir), **(lang.env(jobdir) if hasattr(lang, "env") else {}))
         if hasattr(lang, "prepare"):
             lang.prepare(jobdir)
-        out = {"compile_code": 0}
+        out = {"compile_code": 0, "compile_s": None}
         if langs.compiled(lang):
+            start = time.perf_counter()
             code, _, err, timed_out = run(lang.compile_argv(src, limits), jobdir, env, None,
                                           float(limits["compile_timeout_s"]))
-            out["compile_code"] = None if timed_out else code
+            out.update(compile_code=None if timed_out else code, compile_s=time.perf_counter() - start)
             if code != 0 or timed_out:
                 return dict(out, code=None, stdout="", stderr=err, timed_out=timed_out)
         rlimits = lang.rlimits(limits) if hasattr(lang, "rlimits") else None
+        start = time.perf_counter()
         code, stdout, stderr, timed_out = run(lang.program_argv(src, limits, -1), jobdir,
                                               dict(env, **job.get("env", {})), rlimits, float(limits["timeout_s"]))
-        return dict(out, code=code, stdout=stdout, stderr=stderr, timed_out=timed_out)
+        return dict(out, code=code, stdout=stdout, stderr=stderr, timed_out=timed_out,
+                    run_s=time.perf_counter() - start)
     finally:
         shutil.rmtree(jobdir, ignore_errors=True)
 
