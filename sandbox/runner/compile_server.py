@@ -117,7 +117,10 @@ def start_all(modules):
         spec = module.server_argv() if hasattr(module, "server_argv") else None
         if spec:
             argv, env, cwd = spec
-            _servers[module.__name__.rsplit(".", 1)[-1]] = Server(argv, env, cwd)
+            try:
+                _servers[module.__name__.rsplit(".", 1)[-1]] = Server(argv, env, cwd)
+            except OSError:  # no server: that language compiles the ordinary way
+                pass
 
 
 def get(language):
