@@ -13,7 +13,8 @@ import time
 
 import child_py  # preloaded: forked Python children start with it...
 import inspect, traceback, types  # noqa: E401,F401  (...and with what it imports lazily)
-from procs import PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prefer_oom_kill, wait_pid
+from procs import (PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prefer_oom_kill, prefer_oom_kill_of,
+                   wait_pid)
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 CHILD_PY = os.path.join(RUNNER_DIR, "child_py.py")
@@ -209,8 +210,9 @@ class Warm:
             self.proc = subprocess.Popen(
                 self.argv + [CHILD_JS, "wait", str(ctrl_r), str(call_r), str(reply_w)],
                 cwd=cwd, env=child_env(cwd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, pass_fds=(ctrl_r, call_r, reply_w), start_new_session=True,
-                preexec_fn=_job_process())
+                stderr=subprocess.PIPE, pass_fds=(ctrl_r, call_r, reply_w), start_new_session=True)
+            if not PROCESS_MODE:  # set from here: a fork-time hook would cost the fast spawn path
+                prefer_oom_kill_of(self.proc.pid)
         except BaseException:
             self.close_fds()
             raise

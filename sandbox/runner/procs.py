@@ -51,6 +51,18 @@ def prefer_oom_kill(score=1000):
         pass
 
 
+def prefer_oom_kill_of(pid, score=1000):
+    """prefer_oom_kill for a process of ours already running (no fork-time hook needed)."""
+    try:
+        fd = _open("proc", "%d/oom_score_adj" % pid, os.O_WRONLY)
+        try:
+            os.write(fd, str(score).encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
 def select_read(fd, timeout):
     """True when fd is readable within timeout seconds."""
     ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
