@@ -28,7 +28,7 @@ import langs  # noqa: E402
 from compiler import CACHE_STORE  # noqa: E402
 from jobs import run_function_job, run_program_job  # noqa: E402
 from procs import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PROCESS_MODE,  # noqa: E402
-                   keep_dirs, kill_all, live_strays, prctl, read_proc, strays)
+                   keep_dirs, kill_all, live_strays, prctl, read_proc, reap, strays)
 
 WORK = os.environ.get("CODEINTERVIEW_WORK", "/work")
 NATIVE_ROOT = os.environ.pop("CODEINTERVIEW_NATIVE_ROOT", "")  # set by the host: enter it first (confine.py)
@@ -87,6 +87,7 @@ def run_job(job, seq):
     if live_strays():
         tainted = True
         kill_all()
+    reap()  # a process killed with the job's group may have become a zombie only just now
     shutil.rmtree(jobdir, onerror=_force_remove)
     if os.path.exists(jobdir) or not clear_dir(WORK):
         tainted = True
