@@ -13,8 +13,7 @@ import time
 
 import child_py  # preloaded: forked Python children start with it...
 import inspect, traceback, types  # noqa: E401,F401  (...and with what it imports lazily)
-from procs import (PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prefer_oom_kill, prefer_oom_kill_of,
-                   wait_pid)
+from procs import PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prefer_oom_kill, wait_pid
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 CHILD_PY = os.path.join(RUNNER_DIR, "child_py.py")
@@ -212,7 +211,7 @@ class Warm:
                 cwd=cwd, env=child_env(cwd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, pass_fds=(ctrl_r, call_r, reply_w), start_new_session=True)
             if not PROCESS_MODE:  # set from here: a fork-time hook would cost the fast spawn path
-                prefer_oom_kill_of(self.proc.pid)
+                prefer_oom_kill(self.proc.pid)
         except BaseException:
             self.close_fds()
             raise

@@ -41,7 +41,7 @@ class Server:
         pid = os.fork()
         if pid == 0:  # the child: trusted code only until exec (it ends with the daemon, PID 1)
             try:
-                prefer_oom_kill(oom_score)  # after the answers (1000), before the daemon (0)
+                prefer_oom_kill(score=oom_score)  # after the answers (1000), before the daemon (0)
                 os.dup2(to_server, 0)
                 os.dup2(from_server, 1)
                 devnull = os.open(os.devnull, os.O_WRONLY)

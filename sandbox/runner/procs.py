@@ -37,24 +37,14 @@ def read_proc(rel):
         return fh.read()
 
 
-def prefer_oom_kill(score=1000):
-    """Make this process (a job's, between fork and exec) the OOM killer's first
-    choice, before it loses the kept /proc fd: so that the daemon survives."""
-    prctl(PR_SET_DUMPABLE, 1)  # its own /proc files become writable to it
+def prefer_oom_kill(pid="self", score=1000):
+    """Make a job's process the OOM killer's first choice, so that the daemon survives:
+    itself between fork and exec (pid "self", before it loses the kept /proc fd), or one
+    of ours already running."""
+    if pid == "self":
+        prctl(PR_SET_DUMPABLE, 1)  # its own /proc files become writable to it
     try:
-        fd = _open("proc", "self/oom_score_adj", os.O_WRONLY)
-        try:
-            os.write(fd, str(score).encode())
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
-
-
-def prefer_oom_kill_of(pid, score=1000):
-    """prefer_oom_kill for a process of ours already running (no fork-time hook needed)."""
-    try:
-        fd = _open("proc", "%d/oom_score_adj" % pid, os.O_WRONLY)
+        fd = _open("proc", "%s/oom_score_adj" % pid, os.O_WRONLY)
         try:
             os.write(fd, str(score).encode())
         finally:
