@@ -81,7 +81,8 @@ class QuestionBook:
         if name in self.by_name:
             return self.by_name[name]
         fields = record.get("question")
-        if not isinstance(fields, dict) or ("Checks" not in fields and fields.get("Kind") != "program"):
+        carried = isinstance(fields, dict) and ("Checks" in fields or fields.get("Kind") in ("program", "exercise"))
+        if not carried:
             raise UserError(f"{self.input_path}: record {record_key(record)} carries no checks "
                             "(a can-ai-code file?); pass --interview SUITE to supply the questions")
         cache_key = (record.get("suite"), name, record.get("suite_hash"))

@@ -18,7 +18,7 @@ from . import generators
 from .generators.epochs import epoch_suites
 from .generators.grid import generated_suite, parse_grid
 from .records import PromptFields, RecordWriter, RunIdentity, now, provenance, stage_fields
-from .templates import DEFAULT_TEMPLATE, load_template, template_variables
+from .templates import DEFAULT_TEMPLATE, EXERCISE_TEMPLATE, load_template, template_variables
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,9 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--languages",
                         help="comma list of names or aliases (py, js, c++, ...; default: every "
                              "language the selected questions are written for)")
-    what.add_argument("--template", default=DEFAULT_TEMPLATE,
+    what.add_argument("--template",
                       help=f"prompts/NAME.yaml (./prompts/ wins over the bundled one) or a path "
-                           f"(default: {DEFAULT_TEMPLATE})")
+                           f"(default: {DEFAULT_TEMPLATE}; {EXERCISE_TEMPLATE} for exercises)")
     what.add_argument("--questions",
                         help="only the questions whose names match these patterns (comma list of "
                              "shell-style globs, e.g. 'HumanEval/1*,FizzBuzz'; default: all)")
@@ -77,6 +77,18 @@ def select(suites: list[Suite], spec: str | None) -> list[tuple[Suite, Question]
                         f"{', '.join(unmatched) or '(empty)'}; names look like "
                         f"{', '.join(q.name for _, q in pairs[:3])}")
     return [(s, q) for s, q in pairs if any(fnmatchcase(q.name, p) for p in patterns)]
+
+
+def default_template(selected: list[tuple[Suite, Question]]) -> str:
+    """The template when --template is not given: exercises (files in, files out)
+    have one of their own; a run cannot mix them with other questions without one."""
+    kinds = {q.kind == "exercise" for _, q in selected}
+    if kinds == {True}:
+        return EXERCISE_TEMPLATE
+    if kinds == {True, False}:
+        raise UserError("--template: the selected questions mix exercises (aider-polyglot) with other kinds; "
+                        "prepare them separately, or name a template that renders both")
+    return DEFAULT_TEMPLATE
 
 
 def chosen_languages(spec: str | None, selected: list[tuple[Suite, Question]]) -> list[str]:
@@ -121,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.languages is not None:  # asked for by name: refused before anything is written, never a gap
         for _, question in selected:
             for language in languages:
-                if question.kind != "program" and not registry.get(language).function_bridge:
+                if question.kind == "function" and not registry.get(language).function_bridge:
                     raise no_function_bridge(question.name, language, question.source)
-    template = load_template(args.template)
+    template = load_template(args.template or default_template(selected))
     run = RunIdentity("prepare", {"template": template.name, "languages": languages,
                                   "suites": {s.name: s.hash for s in suites}, "questions": args.questions})
     # patterns that read alike once made file-name-safe ("Is*", "Is?") get different files

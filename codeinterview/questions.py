@@ -18,6 +18,8 @@ import yaml
 
 from . import languages
 from .errors import UserError, yaml_error
+from .exercises.files import render
+from .exercises.model import KIND as EXERCISE, check_fields as check_exercise
 
 # Python and JavaScript first, the others by name: the order prepare has always
 # written the bundled suites' languages in (output names and run fingerprints keep it).
@@ -60,18 +62,24 @@ class Question:
 
     @property
     def function_name(self) -> str:
-        return parse_signature(self.signature, self.source)[0]
+        """The Signature's function ("" for an exercise, which has none)."""
+        return parse_signature(self.signature, self.source)[0] if self.kind != EXERCISE else ""
 
     @property
     def arg_names(self) -> list[str]:
-        return parse_signature(self.signature, self.source)[1]
+        return parse_signature(self.signature, self.source)[1] if self.kind != EXERCISE else []
 
     def reference(self, language: str) -> str | None:
+        """The reference solution's code (an exercise's files, rendered as an answer gives them)."""
+        if self.kind == EXERCISE:
+            reference = self.fields.get("Reference") or {}
+            return render(reference, language) if reference and language == self.fields["Language"] else None
         return (self.fields.get("Reference") or {}).get(language)
 
     @property
     def kind(self) -> str:
-        """"function" (can-ai-code checks) or "program" (a test program per language)."""
+        """"function" (can-ai-code checks), "program" (a test program per language)
+        or "exercise" (files graded by the language's test framework: exercises/)."""
         return self.fields.get("Kind") or "function"
 
     @property
@@ -81,6 +89,8 @@ class Question:
         can call a function (Language.function_bridge)."""
         if self.kind == "program":
             return ordered(self.fields["Test"])
+        if self.kind == EXERCISE:
+            return (languages.get(self.fields["Language"]).name,)
         return function_languages()
 
 
@@ -163,6 +173,9 @@ def question_from_fields(name: str, fields: Any, suite: str, where: str) -> Ques
         raise UserError(f"{where}: question '{name}' must be a mapping with {', '.join(REQUIRED_FIELDS)}")
     if fields.get("Kind", "function") == "program":
         return program_question(name, fields, suite, where)
+    if fields.get("Kind") == EXERCISE:
+        check_exercise(name, fields, where)
+        return Question(suite=suite, name=name, fields=dict(fields), checks=[], source=where)
     missing = [f for f in REQUIRED_FIELDS if f not in fields]
     if missing:
         raise UserError(f"{where}: question '{name}' is missing field(s) {', '.join(missing)}")

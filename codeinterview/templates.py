@@ -32,12 +32,15 @@ import jinja2
 import jinja2.meta
 
 from . import languages
+from .exercises.files import render
 from .errors import UserError, load_named_yaml
 from .paths import named_yaml
 
 DEFAULT_TEMPLATE = "chat-simple"
+EXERCISE_TEMPLATE = "exercise-chat"  # prepare's default for exercise questions
 # Question fields every template may use; optional ones render as None.
-QUESTION_VARIABLES = ("Signature", "Input", "Output", "Fact", "Description", "Prompt")
+QUESTION_VARIABLES = ("Signature", "Input", "Output", "Fact", "Description", "Prompt",
+                      "Instructions", "Solution", "Support", "Shown")  # the last four: exercises
 EXTRA_VARIABLES = ("language", "name", "function_name", "args", "suite", "question")
 FIM_VARIABLES = ("prefix", "suffix")  # fim templates only
 
@@ -61,7 +64,13 @@ def required(value: Any, what: str) -> Any:
 
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                           autoescape=False)
-_env.filters.update(language_name=language_name, comment=line_comment, required=required)
+def files(mapping: dict[str, str], language: str, only: list[str] | None = None) -> str:
+    """`{{ Solution | files(language) }}`: an exercise's files as an answer gives them back
+    (the path alone on a line, then the whole file fenced); `only`: just these paths."""
+    return render({path: text for path, text in mapping.items() if only is None or path in only}, language)
+
+
+_env.filters.update(language_name=language_name, comment=line_comment, required=required, files=files)
 # upstream rendered with jinja2.Template(text): None prints as "", no trailing newline
 _upstream_env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
                                    finalize=lambda value: "" if value is None else value)

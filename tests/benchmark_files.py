@@ -27,6 +27,7 @@ ORIGINS = {
     "humanevalplus": "https://github.com/evalplus/humanevalplus_release (release v0.1.10)",
     "mbpp": "https://github.com/google-research/google-research (mbpp/)",
     "can-ai-code-junior-v2": "https://github.com/the-crypt-keeper/can-ai-code (junior-v2/)",
+    "aider-polyglot": "https://github.com/Aider-AI/polyglot-benchmark (the repository as a tar.gz)",
 }
 
 

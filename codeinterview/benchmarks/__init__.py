@@ -29,6 +29,7 @@ IMPORTERS.add("humaneval-java", ".humaneval_java:load")
 IMPORTERS.add("humaneval-rust", ".humaneval_rust:load")
 IMPORTERS.add("mbpp", ".mbpp:load_full")
 IMPORTERS.add("mbpp-sanitized", ".mbpp:load_sanitized")
+IMPORTERS.add("aider-polyglot", ".aider_polyglot:load")
 SPEC_RE = re.compile(r"^([a-z][a-z0-9-]*)(?::([a-z]+))?=(.+)$")
 
 
@@ -43,6 +44,6 @@ def load_benchmark(spec: str) -> Suite:
     name, split, path = match.group(1), match.group(2), Path(match.group(3))
     if name not in IMPORTERS:
         raise UserError(f"--interview {spec}: unknown importer '{name}'; known: {', '.join(IMPORTERS)}")
-    if not path.is_file():
-        raise UserError(f"--interview {spec}: {path}: no such dataset file")
+    if not path.exists():
+        raise UserError(f"--interview {spec}: {path}: no such dataset file or folder")
     return IMPORTERS.get(name)(path, split)

@@ -9,6 +9,7 @@ a FIM model answers.
 from __future__ import annotations
 
 from ..errors import UserError
+from ..exercises.files import render
 from ..params import CANONICAL
 from .base import Answer, Executor, Request
 
@@ -29,6 +30,11 @@ class ReferenceExecutor(Executor):
                                 f"for {language}; use --executor replay or a model")
             return Answer(key=request.key, text=middle, finish_reason="stop", params_sent={})
         reference = question.get("Reference") or {}
+        if question.get("Kind") == "exercise":  # files: each under its path, as an answer gives them
+            if not reference:
+                raise UserError(f"exercise '{record.get('name')}' ({record.get('suite')}) has no Reference; "
+                                f"use --executor replay or a model")
+            return Answer(key=request.key, text=render(reference, str(language)), finish_reason="stop", params_sent={})
         code = reference.get(language)
         if not code:
             raise UserError(f"question '{record.get('name')}' ({record.get('suite')}) has no Reference "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..exercises.grading import grade_exercise
 from ..extract import extract_code
 from ..questions import Question
 from ..records.schema import Status
@@ -29,6 +30,8 @@ def grade_answer(sandbox: Sandbox, question: Question, language: str, answer: st
     answer graded before takes that verdict (its `sandbox` says reused: true)
     instead of a second sandbox run.
     """
+    if question.kind == "exercise":  # files run by the language's test framework (aider's polyglot)
+        return grade_exercise(sandbox, question, answer, limits, verdicts)
     if question.kind == "program":  # a whole test program (HumanEval style)
         return grade_program(sandbox, question, language, answer, code_prefix, limits, timing, code_suffix,
                              verdicts)

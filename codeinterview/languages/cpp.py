@@ -26,7 +26,8 @@ class Cpp(Language):
     bracket_tags = ("CPP", "C++")
     extension = ".cpp"
     image = "cpp"
-    packages = ("g++", "libc6-dev", "libssl-dev")
+    # catch2, boost date_time: exercises (aider polyglot: Catch2 v2 tests; gigasecond, meetup)
+    packages = ("g++", "libc6-dev", "libssl-dev", "catch2", "libboost-date-time-dev")
     compiled = True
     code_hint = re.compile(r"^\s*#\s*include\b|\busing\s+namespace\b|\bstd::|^\s*(?:int|void|bool|"
                            r"string|vector<[^>]*>|auto)\s+\w+\s*\(", re.M)

@@ -33,7 +33,7 @@ class Java(Language):
     bracket_tags = ("JAVA",)
     extension = ".java"
     image = "java"
-    packages = ("openjdk-17-jdk-headless",)
+    packages = ("openjdk-17-jdk-headless", "junit5", "libassertj-core-java")  # the last two: exercises
     compiled = True
     code_hint = re.compile(r"^\s*(?:import\s+[\w.]+|(?:public|private|protected|static)\s|class\s+\w+"
                            r"|return\b[^\n]*;)", re.M)

@@ -17,6 +17,7 @@ class JavaScript(Language):
     bracket_tags = ("JAVASCRIPT", "JS")
     extension = ".js"
     function_bridge = True
+    packages = ("jest", "node-babel7")  # exercises: jest runs their specs, babel their ES modules
     code_hint = re.compile(r"\bfunction\b|=>|^\s*(const|let|var)\s", re.M)
     definition = re.compile(r"\bfunction\s*\*?\s*([\w$]+)\s*\("
                             r"|(?<![\w$])([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|\(|[\w$]+\s*=>)")

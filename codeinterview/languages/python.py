@@ -23,6 +23,7 @@ class Python(Language):
     extension = ".py"
     comment = "#"
     function_bridge = True
+    packages = ("python3-pytest",)  # exercises: pytest runs their unittest files
     code_hint = re.compile(r"^\s*(def|class|import|from)\s|^\s*return\b", re.M)
     definition = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(|^\s*(\w+)\s*=\s*lambda\b", re.M)
     top_level_name = re.compile(r"^(?:async\s+)?(?:def|class)\s+(\w+)", re.M)

@@ -108,7 +108,14 @@ def to_result(msg: dict, replaced: bool) -> JobResult:
                      error=msg.get("error"), duration_s=float(msg.get("duration_s") or 0.0),
                      replaced=replaced, compile_s=msg.get("compile_s"),
                      compile_cached=msg.get("cached"), compile_server=msg.get("compile_server"),
-                     run_s=msg.get("run_s"))
+                     run_s=msg.get("run_s"), report=_report(msg.get("report")))
+
+
+def _report(value: object) -> dict[str, str]:
+    """A tests job's report files, as the runner carried them (strings only)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
 
 
 def failed_result(job: Job, status: str, message: str, elapsed: float) -> JobResult:

@@ -47,12 +47,17 @@ class Job:
     language: str                  # a registered language's name (codeinterview.languages)
     code: str
     kind: str = "function"         # "function" (checks) | "program" (whole program, exit code)
+    #                                | "tests" (a test framework over `files`: an exercise)
     function: Optional[str] = None  # the name from the question's Signature
     checks: list[CheckSpec] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     # CODEINTERVIEW_* variables for the run step of a program job (the finish token
     # of a compiled language: kept out of the source, which the compile cache keys on)
     env: dict[str, str] = field(default_factory=dict)
+    # tests jobs: every file of the run (relative path -> text) and which of them the
+    # framework is to run; the report comes back in JobResult.report
+    files: dict[str, str] = field(default_factory=dict)
+    tests: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         from .. import languages
@@ -62,8 +67,8 @@ class Job:
         self.language = languages.get(self.language).name
         if any(not key.startswith("CODEINTERVIEW_") for key in self.env):
             raise ValueError("a job's env holds CODEINTERVIEW_* variables only, not %s" % sorted(self.env))
-        if self.kind not in ("function", "program"):
-            raise ValueError("kind must be 'function' or 'program', not %r" % self.kind)
+        if self.kind not in ("function", "program", "tests"):
+            raise ValueError("kind must be 'function', 'program' or 'tests', not %r" % self.kind)
         if self.kind == "function" and not languages.get(self.language).function_bridge:
             raise ValueError("%s has no function-call bridge: grade it with a program job"
                              % languages.get(self.language).display)
@@ -84,7 +89,8 @@ class Job:
     def to_request(self) -> dict:
         return {"kind": self.kind, "language": self.language, "code": self.code,
                 "function": self.function, "checks": [asdict(c) for c in self.checks],
-                "limits": asdict(self.limits), "env": dict(self.env)}
+                "limits": asdict(self.limits), "env": dict(self.env),
+                **({"files": dict(self.files), "tests": list(self.tests)} if self.kind == "tests" else {})}
 
 
 @dataclass
@@ -132,6 +138,7 @@ class JobResult:
     compile_cached: Optional[bool] = None  # the worker's compile cache had this program
     compile_server: Optional[bool] = None  # compiled by the worker's compile server (javac), not a fresh process
     run_s: Optional[float] = None    # program jobs: the run step alone
+    report: dict[str, str] = field(default_factory=dict)  # tests jobs: report file name -> text
 
 
 class Sandbox(ABC):

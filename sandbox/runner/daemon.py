@@ -26,6 +26,7 @@ import compile_server  # noqa: E402
 import confine  # noqa: E402
 import langs  # noqa: E402
 from compiler import CACHE_STORE  # noqa: E402
+from exercise import run_tests_job  # noqa: E402
 from jobs import run_function_job, run_program_job  # noqa: E402
 from procs import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PROCESS_MODE,  # noqa: E402
                    keep_dirs, kill_all, live_strays, prctl, read_proc, reap, strays)
@@ -76,6 +77,8 @@ def run_job(job, seq):
     try:
         if job.get("kind", "function") == "program":
             result, tainted = run_program_job(job, jobdir)
+        elif job.get("kind") == "tests":
+            result, tainted = run_tests_job(job, jobdir)
         else:
             result, tainted = run_function_job(job, jobdir)
     except Exception as exc:  # a daemon bug must not look like the answer's failure

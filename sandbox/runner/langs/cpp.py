@@ -42,3 +42,25 @@ def first_error(output):
     if match:
         return match.group(0).strip(), None
     return None, None
+
+
+# Exercises: the flags of the exercise's CMakeLists.txt (C++17, Debug, -Wall
+# -Wextra -Wpedantic -Werror), Catch2 from the image (EXERCISM_TEST_SUITE: as
+# Exercism's own test runner builds them) with its main prebuilt, every test on.
+CATCH_MAIN = "/opt/toolchain/catch-main.o"
+TEST_FLAGS = ["-std=c++17", "-g", "-pipe", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+              "-DEXERCISM_TEST_SUITE", "-DEXERCISM_RUN_ALL_TESTS", "-I."]
+TEST_BINARY = "exercise-tests"
+
+
+def test_steps(jobdir, tests, limits):
+    import glob
+    import os
+
+    sources = sorted(os.path.relpath(p, jobdir) for p in glob.glob(os.path.join(jobdir, "**", "*.cpp"),
+                                                                   recursive=True))
+    build = ["g++"] + TEST_FLAGS + ["-o", TEST_BINARY] + sources + [
+        CATCH_MAIN, "-pthread", "-Wl,--as-needed", "-lboost_date_time"]
+    run = ["./" + TEST_BINARY, "--reporter", "junit", "--out", ".report/junit.xml", "--durations", "no"]
+    return [{"phase": "compile", "argv": build},
+            {"phase": "run", "argv": run, "rlimits": rlimits(limits)}]

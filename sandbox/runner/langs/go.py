@@ -76,3 +76,12 @@ def first_error(output):
     if match:
         return match.group(0).strip(), None
     return None, None
+
+
+def test_steps(jobdir, tests, limits):
+    """`go test -json` over the exercise's package, in module mode (its go.mod),
+    offline, with the warm build cache linked in as for programs."""
+    prepare(jobdir)
+    env = {"GO111MODULE": "on", "GOFLAGS": "-mod=mod", "GOPATH": os.path.join(jobdir, ".gopath"),
+           "GOTOOLCHAIN": "local"}
+    return [{"phase": "run", "argv": ["go", "test", "-json", "-count=1"] + FLAGS + ["."], "env": env}]

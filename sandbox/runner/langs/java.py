@@ -89,3 +89,27 @@ def first_error(output):
         if line.strip():
             return line.strip(), None
     return None, None
+
+
+# Exercises: JUnit 5 and AssertJ from Debian, compiled with javac and run by
+# JUnit's console launcher (no Gradle), which writes a JUnit XML report.
+JARS = "/usr/share/java"
+TEST_CLASSPATH = [os.path.join(JARS, jar) for jar in (
+    "junit-jupiter-api.jar", "junit-jupiter-params.jar", "assertj-core.jar", "apiguardian-api.jar",
+    "opentest4j.jar", "junit-platform-commons.jar")]
+CONSOLE = os.path.join(JARS, "junit-platform-console-standalone.jar")
+
+
+def test_steps(jobdir, tests, limits):
+    import glob
+
+    sources = sorted(os.path.relpath(p, jobdir) for p in glob.glob(os.path.join(jobdir, "src", "**", "*.java"),
+                                                                   recursive=True))
+    jvm = FAST_START + ["-Xss16m", "-Xmx768m"]
+    classpath = ":".join(TEST_CLASSPATH)
+    build = ["javac"] + ["-J" + flag for flag in jvm] + JAVAC_FLAGS + ["-d", "build", "-cp", classpath] + sources
+    run = ["java"] + FAST_START + ["-Xmx%dm" % heap_mb(limits), "-Xss8m", "-Djava.io.tmpdir=" + jobdir,
+                                   "-jar", CONSOLE, "--disable-banner", "--disable-ansi-colors",
+                                   "--details=tree", "-cp", "build:" + classpath, "--scan-class-path",
+                                   "--reports-dir", ".report"]
+    return [{"phase": "compile", "argv": build}, {"phase": "run", "argv": run}]

@@ -1,5 +1,8 @@
 """JavaScript programs run under node through child_js.js."""
 
+import json
+import os
+
 from children import CHILD_JS, node_argv
 
 SOURCE = "prog.js"
@@ -7,3 +10,24 @@ SOURCE = "prog.js"
 
 def program_argv(src, limits, note_fd):
     return node_argv(limits) + [CHILD_JS, "program", src]
+
+
+# Exercises: Debian's jest and babel (node-babel7), configured here alone: the
+# exercise's package.json and babel.config.js are never used, nor is any babel
+# or jest configuration file in the job directory.
+NODE_MODULES = "/usr/share/nodejs"
+JEST = os.path.join(NODE_MODULES, "jest", "bin", "jest.js")
+
+
+def jest_config(jobdir):
+    babel = {"presets": [[os.path.join(NODE_MODULES, "@babel", "preset-env"), {"targets": {"node": "current"}}]],
+             "babelrc": False, "configFile": False}
+    return {"rootDir": jobdir, "testEnvironment": "node", "cache": False, "watchman": False,
+            "transform": {"\\.[cm]?js$": [os.path.join(NODE_MODULES, "babel-jest"), babel]},
+            "haste": {"enableSymlinks": False}, "testTimeout": 60000}
+
+
+def test_steps(jobdir, tests, limits):
+    argv = node_argv(limits) + [JEST, "--config", json.dumps(jest_config(jobdir)), "--ci", "--runInBand",
+                                "--json", "--outputFile", ".report/jest.json", "--runTestsByPath"] + list(tests)
+    return [{"phase": "run", "argv": argv, "env": {"NODE_PATH": NODE_MODULES}}]

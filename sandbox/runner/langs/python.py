@@ -9,3 +9,12 @@ SOURCE = "prog.py"
 
 def program_argv(src, limits, note_fd):
     return [sys.executable, "-I", CHILD_PY, "program", str(note_fd), src, child_rlimits(limits)]
+
+
+def test_steps(jobdir, tests, limits):
+    """pytest over the test files, its configuration ours alone: no ini file
+    (-c /dev/null), no conftest.py, no plugins, no cache; JUnit XML report."""
+    argv = [sys.executable, "-I", "-B", "-m", "pytest", "-c", "/dev/null", "--rootdir", jobdir,
+            "--noconftest", "-p", "no:cacheprovider", "-q", "--tb=short", "-o", "junit_family=xunit2",
+            "--junitxml", ".report/junit.xml", "--"] + list(tests)
+    return [{"phase": "run", "argv": argv, "env": {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}}]

@@ -1,0 +1,63 @@
+"""C++ exercises: Catch2 v2 tests, built with the exercise's CMakeLists.txt
+flags against the image's Catch2 (as Exercism's own test runner builds them,
+EXERCISM_TEST_SUITE) and with EXERCISM_RUN_ALL_TESTS, which aider left out
+until 2025-02-06 (its C++ script then ran only each file's first test case).
+Report: Catch's JUnit reporter.
+
+Count: the TEST_CASE macros of the test files, but the benchmarks
+(EXERCISM_INCLUDE_BENCHMARK, never defined, as in aider). Canary: a TEST_CASE of ours
+appended to the test file (the same translation unit, the same binary).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...sandbox.types import JobResult
+from . import Case, Framework, junit_cases
+
+TEST_CASE = re.compile(r"^\s*TEST_CASE\s*\(", re.M)
+
+
+class Catch2(Framework):
+    language = "cpp"
+    name = "Catch2"
+
+    def count(self, tests: dict[str, str]) -> int:
+        return sum(_counted_cases(_code_only(text)) for text in tests.values())
+
+    def with_canary(self, files, tests, nonce):
+        files = dict(files)
+        first = tests[0]
+        files[first] = files[first].rstrip("\n") + (
+            f"\n\nTEST_CASE(\"{self.canary_name(nonce)}\") {{\n"
+            f"    REQUIRE(std::string(\"codeinterview canary {nonce}\") == \"must fail\");\n}}\n")
+        return files, list(tests)
+
+    def cases(self, result: JobResult) -> list[Case] | None:
+        report = result.report.get("junit.xml")
+        return junit_cases(report) if report else None
+
+
+def _counted_cases(code: str) -> int:
+    """TEST_CASEs outside `#if defined(EXERCISM_INCLUDE_BENCHMARK)` blocks (never built here)."""
+    stack: list[bool] = []  # per open #if: whether its branch is a benchmark's
+    count = 0
+    for line in code.split("\n"):
+        directive = line.strip()
+        if re.match(r"#\s*if", directive):
+            stack.append("EXERCISM_INCLUDE_BENCHMARK" in directive)
+        elif re.match(r"#\s*(else|elif)", directive) and stack:
+            stack[-1] = False
+        elif re.match(r"#\s*endif", directive) and stack:
+            stack.pop()
+        elif TEST_CASE.match(line) and not any(stack):
+            count += 1
+    return count
+
+
+def _code_only(text: str) -> str:
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+
+
+FRAMEWORK = Catch2()

@@ -1,0 +1,93 @@
+"""Exercises graded in the sandbox by each language's own test framework:
+the reference passes with every test case named, a broken one fails naming
+the failing case, and answers that attack the tests (extra files, paths,
+early exit, in-process patching) never pass, while an honest answer after
+each still does."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmark_files import dataset_file
+from codeinterview.benchmarks import load_benchmark
+from codeinterview.exercises.files import render
+from codeinterview.grading.answer import grade_answer
+from codeinterview.sandbox.types import Limits
+
+POLYGLOT = "aider-polyglot/polyglot-benchmark.tar.gz"
+LIMITS = Limits(timeout_s=60.0, memory_mb=1024)
+
+
+@pytest.fixture(scope="module")
+def polyglot():
+    suite = load_benchmark(f"aider-polyglot={dataset_file(POLYGLOT)}")
+    return {q.name: q for q in suite.questions}
+
+
+def grade(pool, question, files):
+    return grade_answer(pool, question, question.fields["Language"], render(files, question.fields["Language"]),
+                        None, LIMITS)
+
+
+# exercise, the solution file, a line of the reference to break and what to put instead
+BREAKS = {
+    "python": ("python/affine-cipher", "affine_cipher.py", "return ", "return None and "),
+    "go": ("go/beer-song", "beer_song.go", "return ", "return \"x\" + "),
+    "javascript": ("javascript/affine-cipher", "affine-cipher.js", "return ", "return 'x' + "),
+}
+
+
+@pytest.mark.parametrize("language", BREAKS)
+def test_the_reference_passes_every_case_and_a_broken_one_fails_naming_the_case(pool, polyglot, language):
+    name, path, old, new = BREAKS[language]
+    question = polyglot[name]
+    reference = question.fields["Reference"]
+    good = grade(pool, question, reference)
+    assert good["status"] == "pass", good["error"]
+    assert good["passed"] == good["total"] == len(good["checks"]) > 1
+    assert not any("canary" in c["name"] for c in good["checks"])
+
+    broken = dict(reference, **{path: reference[path].replace(old, new, 1)})
+    bad = grade(pool, question, broken)
+    assert bad["status"] in ("fail", "compile_error"), bad
+    if bad["status"] == "fail":
+        failing = [c["name"] for c in bad["checks"] if not c["passed"]]
+        assert failing and failing[0] in bad["error"]
+        assert 0 < bad["passed"] < bad["total"] or bad["passed"] == 0
+
+    stub = grade(pool, question, question.fields["Solution"])
+    assert stub["status"] != "pass"
+
+
+PYTHON_ATTACKS = {
+    "exit early with success": "import os\nos._exit(0)\n",
+    "assertions made no-ops": "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\n"
+                              "unittest.TestCase.assertRaises = lambda *a, **k: __import__('contextlib').nullcontext()\n",
+    "every test reported passed": (
+        "import _pytest.reports as r\n_orig = r.TestReport.from_item_and_call\n"
+        "def fake(item, call):\n    rep = _orig(item, call)\n    rep.outcome = 'passed'\n    rep.longrepr = None\n"
+        "    return rep\nr.TestReport.from_item_and_call = staticmethod(fake)\n"),
+    "sys.exit at import": "import sys\nsys.exit(0)\n",
+}
+
+
+@pytest.mark.parametrize("attack", PYTHON_ATTACKS)
+def test_python_answers_that_attack_the_tests_never_pass(solo_pool, polyglot, attack):
+    question = polyglot["python/affine-cipher"]
+    stub = question.fields["Solution"]["affine_cipher.py"]
+    hostile = grade(solo_pool, question, {"affine_cipher.py": PYTHON_ATTACKS[attack] + stub})
+    assert hostile["status"] != "pass", (attack, hostile)
+    honest = grade(solo_pool, question, question.fields["Reference"])
+    assert honest["status"] == "pass", honest["error"]
+
+
+def test_files_outside_the_solution_are_never_taken(solo_pool, polyglot):
+    question = polyglot["python/affine-cipher"]
+    stub = question.fields["Solution"]["affine_cipher.py"]
+    conftest = "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n" \
+               "    out = yield\n    out.get_result().outcome = 'passed'\n"
+    answer = render({"affine_cipher.py": stub, "conftest.py": conftest,
+                     "affine_cipher_test.py": "def test_nothing():\n    pass\n"}, "python")
+    graded = grade_answer(solo_pool, question, "python", answer, None, LIMITS)
+    assert graded["status"] == "fail"
+    assert set(graded["tests"]["ignored"]) == {"conftest.py", "affine_cipher_test.py"}
