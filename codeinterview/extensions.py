@@ -19,6 +19,7 @@ REGISTRIES: dict[str, str] = {
     "analyzer": "codeinterview.analyzers:ANALYZERS",
     "sandbox backend": "codeinterview.sandbox:BACKENDS",
     "scoring": "codeinterview.grading.scoring:SCORINGS",
+    "test framework": "codeinterview.exercises.frameworks:FRAMEWORKS",
 }
 
 

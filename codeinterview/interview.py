@@ -21,6 +21,7 @@ from .distributed import add_interview_arguments as add_ray_arguments
 from .errors import UserError
 from .executors import EXECUTORS, Executor, Request
 from .executors.base import flag_of
+from .exercises.feedback import MAX_ATTEMPTS as EXERCISE_MAX_ATTEMPTS
 from .grading.config import GradingConfig
 from .params import load_params
 from .paths import add_results_dir_argument
@@ -141,10 +142,13 @@ class InputSurvey:
         self.path, self.count = path, 0
         self.upstreams: dict[str, dict[str, Any]] = {}
         self.languages: set[str] = set()
+        self.kinds: set[str] = set()  # the questions' kinds ("function", "program", "exercise")
         for base in prompt_records(path):
             self.count += 1
             if base.get("language"):
                 self.languages.add(str(base["language"]))
+            question = base.get("question")
+            self.kinds.add(str(question.get("Kind") or "function") if isinstance(question, dict) else "function")
             self.upstreams.setdefault(upstream_run(base, "interview"), base)
         if not self.count:
             raise UserError(f"{path}: no records")
@@ -205,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     if executor_class.grades_answers:
         options["grading"] = GradingConfig.from_args(args)
         options["grading_languages"] = tuple(sorted(prompts.languages))
+        if prompts.kinds == {"exercise"} and "max_attempts" not in options:
+            options["max_attempts"] = EXERCISE_MAX_ATTEMPTS  # aider's two tries
     kwargs = dict(model=args.model, params=params, lenient=args.lenient_params)
     if args.concurrency is not None:
         kwargs["concurrency"] = args.concurrency

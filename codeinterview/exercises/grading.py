@@ -61,7 +61,7 @@ def judge(framework: Framework, result: JobResult, expected: int, nonce: str) ->
         return {**base, "status": built[0], "error": built[1]}
     if cases is None:
         return {**base, "status": Status.FAIL,
-                "error": f"{framework.name} wrote no report (the process ended before its tests finished, "
+                "error": f"{framework.display} wrote no report (the process ended before its tests finished, "
                          f"or the tests did not build)"}
     canary = framework.canary_name(nonce)
     ours = [c for c in cases if canary in c.name]
@@ -77,7 +77,7 @@ def judge(framework: Framework, result: JobResult, expected: int, nonce: str) ->
     counted = [c for c in theirs if framework.counted(c)]
     if len(counted) != expected:
         return {**fields, "status": Status.FAIL, "score": 0.0,
-                "error": f"{framework.name} ran {len(counted)} of the {expected} test cases the test files define"}
+                "error": f"{framework.display} ran {len(counted)} of the {expected} test cases the test files define"}
     failed = [c for c in theirs if not c.passed]
     if failed:
         first = failed[0]

@@ -108,7 +108,7 @@ class FeedbackLoop:
         self.reviewer = reviewer
         self.review_with_verdict = review_with_verdict
         self.journal: Journal | None = None
-        self._templates: dict[tuple[bool, bool], FeedbackTemplate] = {}
+        self._templates: dict[tuple[bool, str], FeedbackTemplate] = {}
         self._lock = threading.Lock()
         # the analyzers read each answer on the host while the sandbox grades it
         self._analyzing = ThreadPoolExecutor(concurrency, thread_name_prefix="analyze") if linters else None
@@ -119,7 +119,8 @@ class FeedbackLoop:
         """The question a request asks, and its attempts journaled by an earlier run."""
         record = request.record
         fields = record.get("question")
-        if not isinstance(fields, dict) or ("Checks" not in fields and fields.get("Kind") != "program"):
+        tested = isinstance(fields, dict) and ("Checks" in fields or fields.get("Kind") in ("program", "exercise"))
+        if not tested:
             raise UserError(f"record {request.key} carries no question with checks or tests; the "
                             "feedback executor needs records written by prepare.py")
         if self.reviewer and not request.is_chat:
@@ -128,7 +129,7 @@ class FeedbackLoop:
         question = question_from_fields(str(record.get("name")), fields, str(record.get("suite")),
                                         f"record {request.key}")
         asked = Asked(request, question, str(record.get("language")),
-                      self.template(request.is_chat, question.kind == "program"))
+                      self.template(request.is_chat, question.kind))
         return asked, self.journal.done(request.key) if self.journal else []
 
     def linear(self, asked: Asked, attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -233,11 +234,12 @@ class FeedbackLoop:
         if self.journal:
             self.journal.amend(asked.request.key, attempt["attempt"], fields)
 
-    def template(self, chat: bool, program: bool) -> FeedbackTemplate:
+    def template(self, chat: bool, kind: str) -> FeedbackTemplate:
         with self._lock:
-            if (chat, program) not in self._templates:
-                self._templates[chat, program] = FeedbackTemplate(self.template_name, chat, program)
-            return self._templates[chat, program]
+            if (chat, kind) not in self._templates:
+                self._templates[chat, kind] = FeedbackTemplate(self.template_name, chat, kind == "program",
+                                                               kind == "exercise")
+            return self._templates[chat, kind]
 
     def close(self) -> None:
         if self._analyzing is not None:

@@ -32,6 +32,7 @@ from typing import Any
 
 from .. import languages
 from ..errors import UserError
+from ..exercises.feedback import OUTPUT_CHARS, test_output
 from ..grading.checks import check_reason
 from ..questions import Question
 from ..records.schema import CheckReason, Status
@@ -41,6 +42,7 @@ REVEAL = ("visible", "all", "none")
 DEFAULT_CHAT_TEMPLATE = "feedback-verdict"
 DEFAULT_TEXT_TEMPLATE = "feedback-completion"
 DEFAULT_PROGRAM_TEXT_TEMPLATE = "feedback-program-completion"  # continues a benchmark's code prompt
+DEFAULT_EXERCISE_TEMPLATE = "feedback-exercise"  # aider's second try (exercises/feedback.py)
 # What feedback templates may use besides the question's variables.
 FEEDBACK_VARIABLES = ("verdict", "raw_output", "code", "answer", "attempt", "max_attempts", "reveal",
                       "lint")
@@ -133,7 +135,7 @@ def _failure(check: dict[str, Any], function_name: str, language: str) -> dict[s
 def verdict(graded: dict[str, Any], question: Question, language: str, reveal: str = "visible",
             check_timeout_s: float | None = None) -> dict[str, Any]:
     """The structured verdict on one graded answer, limited to what `reveal` allows."""
-    if question.kind == "program":
+    if question.kind in ("program", "exercise"):  # an exercise: its test run as the one check
         return program_verdict(graded, question, reveal)
     status = Status(graded["status"])
     checks = graded.get("checks") or []
@@ -274,6 +276,9 @@ def _summary(v: dict[str, Any]) -> str:
 
 def raw_output(graded: dict[str, Any], question: Question, language: str, reveal: str = "visible") -> str:
     """The runner's report as a plain test log, cleaned and limited to what `reveal` allows."""
+    if question.kind == "exercise":  # the test framework's own output, as aider sends it
+        return test_output(graded, question) if reveal != "none" else verdict(graded, question, language,
+                                                                                reveal)["summary"]
     if question.kind == "program":
         v = program_verdict(graded, question, reveal)
         if v["status"] == Status.COMPILE_ERROR:
@@ -325,9 +330,10 @@ def raw_output(graded: dict[str, Any], question: Question, language: str, reveal
 class FeedbackTemplate:
     """A feedback template from prompts/: the message(s) or fresh prompt after a failed attempt."""
 
-    def __init__(self, name_or_path: str | None, chat: bool, program: bool = False):
-        default = DEFAULT_CHAT_TEMPLATE if chat else \
+    def __init__(self, name_or_path: str | None, chat: bool, program: bool = False, exercise: bool = False):
+        default = DEFAULT_EXERCISE_TEMPLATE if exercise and chat else DEFAULT_CHAT_TEMPLATE if chat else \
             DEFAULT_PROGRAM_TEXT_TEMPLATE if program else DEFAULT_TEXT_TEMPLATE
+        self.limit = OUTPUT_CHARS if exercise else MESSAGE_CHARS
         self.template: Template = load_template(name_or_path or default, FEEDBACK_VARIABLES)
         self.name = self.template.name
         want = "chat" if chat else "text"
@@ -355,4 +361,4 @@ class FeedbackTemplate:
             # the prefix (code the model continues) must survive the cut
             body = prompt[:len(prompt) - len(prefix)] if prefix else prompt
             return truncate(body, MESSAGE_CHARS * 2) + (prefix or ""), prefix
-        return [{**m, "content": truncate(m["content"], MESSAGE_CHARS)} for m in prompt], None
+        return [{**m, "content": truncate(m["content"], self.limit)} for m in prompt], None

@@ -39,8 +39,8 @@ class Case:
 
 
 class Framework:
-    language: ClassVar[str]
-    name: ClassVar[str]           # for people: "pytest"
+    name: ClassVar[str]           # the language's name, as registered: "python"
+    display: ClassVar[str]        # the framework, for people: "pytest"
 
     def unskip(self, path: str, text: str) -> str:
         """A test file with its skipped tests switched on (aider's way); by default as it is."""

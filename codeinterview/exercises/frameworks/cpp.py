@@ -20,8 +20,8 @@ TEST_CASE = re.compile(r"^\s*TEST_CASE\s*\(", re.M)
 
 
 class Catch2(Framework):
-    language = "cpp"
-    name = "Catch2"
+    name = "cpp"
+    display = "Catch2"
 
     def count(self, tests: dict[str, str]) -> int:
         return sum(_counted_cases(_code_only(text)) for text in tests.values())

@@ -24,8 +24,8 @@ BUILD_ERROR = re.compile(r"^(?:\./)?[\w./-]+\.go:\d+(?::\d+)?: .*$", re.M)
 
 
 class GoTest(Framework):
-    language = "go"
-    name = "go test"
+    name = "go"
+    display = "go test"
 
     def count(self, tests: dict[str, str]) -> int:
         return sum(len(TEST_FUNC.findall(text)) for text in tests.values() if _builds(text))

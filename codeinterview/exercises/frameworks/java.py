@@ -22,8 +22,8 @@ DISABLED_LEFT = re.compile(r"@Disabled\b")
 
 
 class JUnit(Framework):
-    language = "java"
-    name = "JUnit"
+    name = "java"
+    display = "JUnit"
 
     def unskip(self, path: str, text: str) -> str:
         return DISABLED.sub("", text)

@@ -25,8 +25,8 @@ REPORT = "jest.json"
 
 
 class Jest(Framework):
-    language = "javascript"
-    name = "jest"
+    name = "javascript"
+    display = "jest"
 
     def unskip(self, path: str, text: str) -> str:
         return SKIPPED.sub("test(", text)

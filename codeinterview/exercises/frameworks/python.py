@@ -18,8 +18,8 @@ TEST_METHOD = re.compile(r"^[ \t]+def (test\w*)\s*\(", re.M)
 
 
 class Pytest(Framework):
-    language = "python"
-    name = "pytest"
+    name = "python"
+    display = "pytest"
 
     def count(self, tests: dict[str, str]) -> int:
         return sum(len(TEST_METHOD.findall(text)) for text in tests.values())
