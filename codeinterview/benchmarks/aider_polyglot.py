@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import re
 import tarfile
 from pathlib import Path, PurePosixPath
 from typing import Iterator
@@ -31,6 +32,15 @@ from .common import file_hash, no_split
 LANGUAGES = ("cpp", "go", "java", "javascript", "python", "rust")
 DOCS = (".docs/introduction.md", ".docs/instructions.md", ".docs/instructions.append.md")
 SUPPORT = {"go": ("go.mod",), "rust": ("Cargo.toml",)}  # build files of the exercise the sandbox runs with
+# Files in an exercise's folder that its config does not name are still part of what aider runs
+# (it copies the whole folder): test files by these patterns, any other file as a read-only
+# helper (Rust's src/pre_implemented.rs, JavaScript grep's data/*.txt), but for the build
+# harnesses the sandbox brings itself (Catch, Gradle, npm and babel configuration).
+EXTRA_TESTS = {"go": r"[^/]*_test\.go", "rust": r"tests/[^/]*\.rs", "java": r"src/test/.*\.java",
+               "javascript": r"[^/]*\.spec\.js", "python": r"[^/]*_test\.py", "cpp": r"[^/]*_test\.cpp"}
+HARNESS = re.compile(r"CMakeLists\.txt|test/catch\.hpp|test/tests-main\.cpp|build\.gradle|gradlew(?:\.bat)?|"
+                     r"gradle/.*|settings\.gradle|package(?:-lock)?\.json|babel\.config\.js|LICENSE|"
+                     r"tests/invalid/.*")
 
 
 class Tree:
@@ -61,6 +71,11 @@ class Tree:
         except UnicodeDecodeError:
             pass  # binary files (none a test needs)
 
+    def folder(self, folder: str) -> list[str]:
+        """The paths of every (text) file under an exercise's folder, relative to it, sorted."""
+        prefix = folder + "/"
+        return sorted(rel[len(prefix):] for rel in self.files if rel.startswith(prefix))
+
     def exercises(self, language: str) -> Iterator[tuple[str, str]]:
         """(slug, folder) of each exercise of a language, sorted."""
         prefix = f"{language}/exercises/practice/"
@@ -70,18 +85,31 @@ class Tree:
             yield slug, prefix + slug
 
 
-def pair_reference(solution: list[str], example: list[str], where: str) -> dict[str, str]:
-    """example path -> the solution path it solves."""
+def pair_reference(solution: list[str], example: list[str], support: dict[str, str],
+                   where: str) -> dict[str, str]:
+    """example path -> where that file goes: the solution file it solves (one of
+    each, or the same file name, or the one solution file of its extension),
+    else beside the first solution file (Java's references add classes of their
+    own); the reference's copy of a read-only helper is left out."""
     if len(solution) == 1 and len(example) == 1:
         return {example[0]: solution[0]}
     pairs = {}
+    claimed = {s for ex in example for s in solution if posixpath.basename(s) == posixpath.basename(ex)}
     for ex in example:
         name, ext = posixpath.basename(ex), posixpath.splitext(ex)[1]
-        match = [s for s in solution if posixpath.basename(s) == name] or \
-                [s for s in solution if posixpath.splitext(s)[1] == ext]
-        if len(match) != 1:
+        match = [s for s in solution if posixpath.basename(s) == name]
+        same_ext = [e for e in example if posixpath.splitext(e)[1] == ext]
+        if not match and len(same_ext) == 1:
+            match = [s for s in solution if posixpath.splitext(s)[1] == ext and s not in claimed]
+        if len(match) == 1:
+            pairs[ex] = match[0]
+            continue
+        beside = posixpath.join(posixpath.dirname(solution[0]), name)
+        if beside in support:
+            continue
+        if beside in solution or beside in pairs.values():
             raise UserError(f"{where}: cannot tell which solution file {ex} is the reference for")
-        pairs[ex] = match[0]
+        pairs[ex] = beside
     return pairs
 
 
@@ -103,8 +131,16 @@ def exercise_fields(tree: Tree, language: str, slug: str, folder: str) -> dict:
         raise UserError(f"{folder}: no .docs/instructions.md")
     editor = [rel for rel in files.get("editor", []) if read(rel) is not None]
     support = {rel: read(rel) for rel in [*editor, *SUPPORT.get(language, ())] if read(rel) is not None}
+    named = {*solution, *tests, *files.get("example", []), *support, *SUPPORT.get(language, ())}
+    for rel in tree.folder(folder):
+        if rel in named or rel.startswith(".") or "/." in rel or HARNESS.fullmatch(rel):
+            continue
+        if re.fullmatch(EXTRA_TESTS[language], rel):
+            tests.append(rel)
+        else:
+            support[rel] = tree.files[f"{folder}/{rel}"]
     reference = {target: read(ex) for ex, target in
-                 pair_reference(solution, list(files.get("example", [])), where).items()}
+                 pair_reference(solution, list(files.get("example", [])), support, where).items()}
     return {
         "Kind": "exercise", "TaskId": f"{language}/{slug}", "Language": language,
         "Instructions": "".join(read(doc) or "" for doc in DOCS),

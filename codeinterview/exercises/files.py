@@ -25,6 +25,7 @@ class Extracted:
     files: dict[str, str] = field(default_factory=dict)    # expected path -> content
     missing: list[str] = field(default_factory=list)       # expected paths with no block
     ignored: list[str] = field(default_factory=list)       # blocks under paths that are not ours
+    added: list[str] = field(default_factory=list)         # new source files the framework lets it add
 
 
 def render(files: dict[str, str], language: str) -> str:
@@ -98,11 +99,14 @@ def blocks_by_path(text: str) -> list[tuple[str | None, str]]:
     return found
 
 
-def take_files(text: str, expected: list[str]) -> Extracted:
+def take_files(text: str, expected: list[str], may_add: re.Pattern[str] | None = None,
+               fixed: frozenset[str] = frozenset()) -> Extracted:
     """The expected files from an answer: by exact path, else by a unique file
     name (an answer that writes `lib.rs` for `src/lib.rs`); the last block
     under a path wins (an answer that revises a file in place). With one
-    expected file, a single untitled block is that file."""
+    expected file, a single untitled block is that file. `may_add`: new source
+    files an answer may add (a path it matches whole, never one of `fixed`,
+    the read-only files); every other path is ignored."""
     out = Extracted()
     by_name: dict[str, list[str]] = {}
     for wanted in expected:
@@ -114,6 +118,8 @@ def take_files(text: str, expected: list[str]) -> Extracted:
         target: str | None = path if path in expected else None
         if target is None and len(by_name.get(path.rsplit("/", 1)[-1], [])) == 1:
             target = by_name[path.rsplit("/", 1)[-1]][0]
+        if target is None and may_add is not None and may_add.fullmatch(path) and path not in fixed:
+            target = path
         if target is None:
             if path not in out.ignored:
                 out.ignored.append(path)
@@ -124,4 +130,5 @@ def take_files(text: str, expected: list[str]) -> Extracted:
         if len(untitled) == 1:
             out.files[expected[0]] = untitled[0]
     out.missing = [path for path in expected if path not in out.files]
+    out.added = [path for path in out.files if path not in expected]
     return out

@@ -29,13 +29,15 @@ from .model import Exercise
 
 OUTPUT_BYTES = 1 << 20   # per stream: a framework's report on stdout can be long (go test -json)
 TIMEOUT_S = 180.0        # aider's per-run limit (benchmark.py, run_unit_tests)
+PIDS = 2048              # tests start threads by the thousand (C++ bank-account: 1000 at once), runners too
 RUNNER_STATUS = {"timeout": Status.TIMEOUT, "oom": Status.OOM, "compile_error": Status.COMPILE_ERROR}
 
 
 def exercise_limits(limits: Limits) -> Limits:
-    """The run's limits: aider's 180 s unless the user set a longer timeout, output room for reports."""
+    """The run's limits: aider's 180 s unless the user set a longer timeout, output room for
+    reports, processes and threads enough for a test runner."""
     return dataclasses.replace(limits, timeout_s=max(limits.timeout_s, TIMEOUT_S),
-                               output_bytes=max(limits.output_bytes, OUTPUT_BYTES))
+                               output_bytes=max(limits.output_bytes, OUTPUT_BYTES), pids=max(limits.pids, PIDS))
 
 
 def check_of(case: Case) -> dict[str, Any]:
@@ -47,8 +49,7 @@ def check_of(case: Case) -> dict[str, Any]:
 
 def judge(framework: Framework, result: JobResult, expected: int, nonce: str) -> dict[str, Any]:
     """Status, error, checks, passed and total of one run."""
-    total = max(expected, 1)
-    base = {"checks": [], "passed": 0, "total": total, "score": 0.0}
+    base = {"checks": [], "passed": 0, "total": expected, "score": 0.0}
     if result.status == "sandbox_error":
         return {**base, "status": Status.SANDBOX_ERROR, "error": (result.error or {}).get("message")}
     if result.status in RUNNER_STATUS:
@@ -69,7 +70,8 @@ def judge(framework: Framework, result: JobResult, expected: int, nonce: str) ->
     theirs = [c for c in cases if canary not in c.name and not c.skipped]
     checks = [check_of(c) for c in theirs]
     passed = sum(c.passed for c in theirs)
-    fields = {**base, "checks": checks, "passed": passed, "total": max(expected, len(theirs), 1)}
+    total = max(expected, len(theirs))  # Go's subtests come on top of the counted tests
+    fields = {**base, "checks": checks, "passed": passed, "total": total}
     if len(ours) != 1 or ours[0].passed:
         return {**fields, "status": Status.FAIL, "passed": 0, "score": 0.0,
                 "error": "the test run cannot be trusted: our canary test, which must fail, "
@@ -82,7 +84,7 @@ def judge(framework: Framework, result: JobResult, expected: int, nonce: str) ->
     if failed:
         first = failed[0]
         message = (first.message or "").strip().split("\n")[0][:300]
-        return {**fields, "status": Status.FAIL, "score": passed / total,
+        return {**fields, "status": Status.FAIL, "score": passed / total if total else 0.0,
                 "error": f"{len(failed)} of {expected} tests failed; first: {first.name}"
                          + (f": {message}" if message else "")}
     return {**fields, "status": Status.PASS, "score": 1.0, "error": None}
@@ -97,23 +99,19 @@ def run_exercise(sandbox: Sandbox, exercise: Exercise, files: dict[str, str], li
     result = sandbox.run(Job(language=exercise.language, code="", kind="tests", files=workspace,
                              tests=test_paths, limits=exercise_limits(limits)))
     verdict = judge(framework, result, framework.count(tests), nonce)
-    output = framework.output(result)
-    canary = framework.canary_name(nonce)
-    return {**verdict, "stdout": _without(output, canary, nonce), "stderr": None, "function": None,
+    return {**verdict, "stdout": framework.without_canary(framework.output(result), nonce), "stderr": None,
+            "function": None,
             "sandbox": {"duration_s": round(result.duration_s, 4), "replaced": result.replaced,
                         "compile_s": result.compile_s, "run_s": result.run_s}}
-
-
-def _without(text: str, *needles: str) -> str:
-    """The output without our canary's lines (what feedback shows the model)."""
-    return "\n".join(line for line in text.split("\n") if not any(n in line for n in needles))
 
 
 def grade_exercise(sandbox: Sandbox, question: Question, answer: str, limits: Limits,
                    verdicts: VerdictCache | None = None) -> dict[str, Any]:
     """Eval fields for one answer to an exercise question."""
     exercise = Exercise.of(question.fields)
-    taken = take_files(answer, exercise.solution_paths)
+    framework = FRAMEWORKS.get(exercise.language)
+    taken = take_files(answer, exercise.solution_paths, framework.new_files,
+                       frozenset(exercise.tests) | frozenset(exercise.support))
     empty = {"checks": [], "passed": 0, "total": 1, "score": 0.0, "function": None,
              "stdout": None, "stderr": None, "timing": None, "tests": None}
     comment = languages.get(exercise.language).comment
@@ -132,7 +130,7 @@ def grade_exercise(sandbox: Sandbox, question: Question, answer: str, limits: Li
             fields["error"] = f"the answer gave no {', '.join(taken.missing)} (the stub was used); " \
                 + (fields["error"] or "")
         return {**empty, **fields, "tests": {"files": sorted(taken.files), "missing": taken.missing,
-                                             "ignored": taken.ignored}}
+                                             "added": taken.added, "ignored": taken.ignored}}
     if verdicts is None:
         return {"code": code, **run()}
     key = verdict_key("exercise", exercise.language, sorted(taken.files.items()),

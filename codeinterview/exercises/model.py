@@ -13,7 +13,9 @@ Its fields (the YAML schema and what prepare records carry):
                                  Cargo.toml, go.mod); shown to the model where
                                  `Shown` lists them
     Shown:     [path, ...]       read-only files the prompt shows beside the solution
-    Reference: {path: text}      the known solution, for the self-test
+    Reference: {path: text}      the known solution, for the self-test (its files may
+                                 go beyond Solution's where the framework lets an
+                                 answer add source files: Java's classes)
 
 Only the Solution paths are ever taken from an answer (files.take_files).
 """
@@ -65,9 +67,10 @@ def check_fields(name: str, fields: dict[str, Any], where: str) -> None:
     clash = taken & (set(fields["Tests"]) | set(fields.get("Support") or {}))
     if clash:
         raise UserError(f"{here}: {sorted(clash)[0]} is both a solution file and a read-only one")
-    extra = set(fields.get("Reference") or {}) - taken
-    if extra:
-        raise UserError(f"{here}: Reference has {sorted(extra)[0]}, which is not a Solution file")
+    fixed = set(fields["Tests"]) | set(fields.get("Support") or {})
+    clash = set(fields.get("Reference") or {}) & fixed
+    if clash:
+        raise UserError(f"{here}: Reference has {sorted(clash)[0]}, which is a read-only file")
     shown = fields.get("Shown") or []
     if not isinstance(shown, list) or any(p not in (fields.get("Support") or {}) | fields["Tests"] for p in shown):
         raise UserError(f"{here}: Shown must list Tests or Support files")
@@ -99,10 +102,11 @@ class Exercise:
         return list(self.solution)
 
     def workspace(self, answer_files: dict[str, str]) -> dict[str, str]:
-        """Every file of a test run: the support files, the answer's solution
-        files (a stub where it gave none), and the pristine tests, last so that
-        nothing replaces them."""
-        files = dict(self.support)
-        files.update({path: answer_files.get(path, stub) for path, stub in self.solution.items()})
+        """Every file of a test run: the answer's files (a stub for each solution
+        file it gave none of), then the support files and the pristine tests,
+        last, so that nothing of the answer's replaces them."""
+        files = {path: answer_files.get(path, stub) for path, stub in self.solution.items()}
+        files.update({path: text for path, text in answer_files.items() if path not in files})
+        files.update(self.support)
         files.update(self.tests)
         return files

@@ -42,6 +42,9 @@ class Framework:
     name: ClassVar[str]           # the language's name, as registered: "python"
     display: ClassVar[str]        # the framework, for people: "pytest"
 
+    # new source files an answer may add beside its solution files (None: none)
+    new_files: ClassVar[re.Pattern[str] | None] = None
+
     def unskip(self, path: str, text: str) -> str:
         """A test file with its skipped tests switched on (aider's way); by default as it is."""
         return text
@@ -75,6 +78,33 @@ class Framework:
         """The test command's output as a person would read it."""
         return (result.stdout + ("\n" if result.stdout and result.stderr else "") + result.stderr).strip("\n")
 
+    # a line that starts a test's failure report in the output, and the summary line that counts failures
+    failure_start: ClassVar[re.Pattern[str] | None] = None
+    failed_count: ClassVar[re.Pattern[str] | None] = None
+
+    def without_canary(self, text: str, nonce: str) -> str:
+        """The output as it would read without our canary (what feedback shows the
+        model): its failure report and its lines gone, one failure fewer counted."""
+        lines = text.split("\n")
+        kept: list[str] = []
+        skipping = False
+        for line in lines:
+            starts = self.failure_start is not None and self.failure_start.match(line) is not None
+            if starts:
+                skipping = nonce in line
+            elif skipping and self.failure_end(line):
+                skipping = False
+            if not skipping and nonce not in line:
+                kept.append(line)
+        text = "\n".join(kept)
+        if self.failed_count is not None:
+            text = self.failed_count.sub(lambda m: m.group(1) + str(int(m.group(2)) - 1) + m.group(3), text, count=1)
+        return text
+
+    def failure_end(self, line: str) -> bool:
+        """Where a failure report ends (besides the start of the next one)."""
+        return False
+
 
 def junit_cases(xml_text: str) -> list[Case] | None:
     """<testcase> elements of a JUnit XML report (pytest, JUnit's console
@@ -94,11 +124,3 @@ def junit_cases(xml_text: str) -> list[Case] | None:
         cases.append(Case(name=name, passed=bad is None and not skipped, message=message and message.strip()[:4000],
                           skipped=skipped))
     return cases
-
-
-def without_lines(text: str, needle: str) -> str:
-    """`text` without the lines that hold `needle` (the canary's, in feedback)."""
-    return "\n".join(line for line in text.split("\n") if needle not in line)
-
-
-TIMING = re.compile(r"\s+in\s+\d+(?:\.\d+)?s\b")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ...sandbox.types import JobResult
-from . import Case, Framework, junit_cases
+from . import CANARY, Case, Framework, junit_cases
 
 TEST_CASE = re.compile(r"^\s*TEST_CASE\s*\(", re.M)
 
@@ -37,6 +37,17 @@ class Catch2(Framework):
     def cases(self, result: JobResult) -> list[Case] | None:
         report = result.report.get("junit.xml")
         return junit_cases(report) if report else None
+
+    def output(self, result: JobResult) -> str:
+        """Catch writes its JUnit report instead of the console's: the failures, as the console shows them."""
+        cases = [c for c in self.cases(result) or [] if CANARY not in c.name]
+        failed = [c for c in cases if not c.passed]
+        lines = [super().output(result)] if result.stdout.strip() or result.stderr.strip() else []
+        for case in failed:
+            lines += ["-" * 79, case.name, "-" * 79, (case.message or "failed").strip(), ""]
+        if cases:
+            lines.append(f"test cases: {len(cases)} | {len(cases) - len(failed)} passed | {len(failed)} failed")
+        return "\n".join(lines)
 
 
 def _counted_cases(code: str) -> int:

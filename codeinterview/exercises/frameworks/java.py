@@ -25,6 +25,8 @@ class JUnit(Framework):
     name = "java"
     display = "JUnit"
 
+    new_files = re.compile(r"src/main/java/(?:[A-Za-z_$][\w$]*/)*[A-Za-z_$][\w$]*\.java")  # a class of its own
+
     def unskip(self, path: str, text: str) -> str:
         return DISABLED.sub("", text)
 

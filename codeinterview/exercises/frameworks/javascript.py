@@ -42,6 +42,17 @@ class Jest(Framework):
                 f"  expect('codeinterview canary {nonce}').toBe('must fail');\n}});\n")
         return files, list(tests)
 
+    failure_start = re.compile(r"^\s*● ")
+    failed_count = re.compile(r"^(Tests:\s+)(\d+)( failed)", re.M)
+
+    def failure_end(self, line: str) -> bool:
+        return line.startswith("Test Suites:")
+
+    def without_canary(self, text: str, nonce: str) -> str:
+        text = super().without_canary(text, nonce)
+        return re.sub(r"^(Tests:.*?)(\d+)( total)", lambda m: m.group(1) + str(int(m.group(2)) - 1) + m.group(3),
+                      text, count=1, flags=re.M)
+
     def _report(self, result: JobResult) -> dict | None:
         try:
             report = json.loads(result.report.get(REPORT) or "null")

@@ -33,6 +33,12 @@ class Pytest(Framework):
             f"        self.assertEqual('codeinterview canary {nonce}', 'must fail')\n")}
         return files, [*tests, name]
 
+    failure_start = re.compile(r"^_{3,} .* _{3,}$")
+    failed_count = re.compile(r"^(=* ?)(\d+)( failed)", re.M)
+
+    def failure_end(self, line: str) -> bool:
+        return line.startswith("=") or line.startswith("FAILED ")
+
     def cases(self, result: JobResult) -> list[Case] | None:
         report = result.report.get("junit.xml")
         return junit_cases(report) if report else None

@@ -82,6 +82,8 @@ def test_steps(jobdir, tests, limits):
     """`go test -json` over the exercise's package, in module mode (its go.mod),
     offline, with the warm build cache linked in as for programs."""
     prepare(jobdir)
+    tmp = os.path.join(jobdir, ".tmp")  # go ignores a go.mod in the temp dir itself (TMPDIR is the job's)
+    os.mkdir(tmp, 0o700)
     env = {"GO111MODULE": "on", "GOFLAGS": "-mod=mod", "GOPATH": os.path.join(jobdir, ".gopath"),
-           "GOTOOLCHAIN": "local"}
+           "GOTOOLCHAIN": "local", "TMPDIR": tmp}
     return [{"phase": "run", "argv": ["go", "test", "-json", "-count=1"] + FLAGS + ["."], "env": env}]
