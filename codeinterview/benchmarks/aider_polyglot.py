@@ -130,7 +130,8 @@ def exercise_fields(tree: Tree, language: str, slug: str, folder: str) -> dict:
     if read(".docs/instructions.md") is None:
         raise UserError(f"{folder}: no .docs/instructions.md")
     editor = [rel for rel in files.get("editor", []) if read(rel) is not None]
-    support = {rel: read(rel) for rel in [*editor, *SUPPORT.get(language, ())] if read(rel) is not None}
+    support: dict[str, str] = {rel: tree.files[f"{folder}/{rel}"] for rel in [*editor, *SUPPORT.get(language, ())]
+                               if read(rel) is not None}
     named = {*solution, *tests, *files.get("example", []), *support, *SUPPORT.get(language, ())}
     for rel in tree.folder(folder):
         if rel in named or rel.startswith(".") or "/." in rel or HARNESS.fullmatch(rel):
