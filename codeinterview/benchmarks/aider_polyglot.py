@@ -39,8 +39,7 @@ SUPPORT = {"go": ("go.mod",), "rust": ("Cargo.toml",)}  # build files of the exe
 EXTRA_TESTS = {"go": r"[^/]*_test\.go", "rust": r"tests/[^/]*\.rs", "java": r"src/test/.*\.java",
                "javascript": r"[^/]*\.spec\.js", "python": r"[^/]*_test\.py", "cpp": r"[^/]*_test\.cpp"}
 HARNESS = re.compile(r"CMakeLists\.txt|test/catch\.hpp|test/tests-main\.cpp|build\.gradle|gradlew(?:\.bat)?|"
-                     r"gradle/.*|settings\.gradle|package(?:-lock)?\.json|babel\.config\.js|LICENSE|"
-                     r"tests/invalid/.*")
+                     r"gradle/.*|settings\.gradle|package(?:-lock)?\.json|babel\.config\.js|LICENSE")
 
 
 class Tree:

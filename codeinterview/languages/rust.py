@@ -36,8 +36,9 @@ class Rust(Language):
     bracket_tags = ("RUST",)
     extension = ".rs"
     image = "rust"
+    # time, anyhow: the crates aider's exercises declare in their Cargo.toml (rand too)
     packages = ("rustc", "librust-rand-dev", "librust-regex-dev", "librust-regex+default-dev",
-                "librust-md5-dev", "cargo")
+                "librust-md5-dev", "cargo", "librust-time-dev", "librust-anyhow-dev")
     compiled = True
     code_hint = re.compile(r"\bfn\s+\w+\s*[<(]|^\s*let\s+(mut\s+)?\w+\s*[:=]|^\s*use\s+\w+::", re.M)
     definition = FN

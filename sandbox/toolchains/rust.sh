@@ -63,5 +63,34 @@ fn crates() {
 RUST
 (cd "$smoke" && rustc --edition 2021 --test -A warnings $flags t.rs -o t && ./t --test-threads=1 >/dev/null)
 rm -rf "$smoke"
+# Exercises (aider's polyglot): cargo, offline, from Debian's crate directory; the crates
+# their Cargo.toml files declare, built once here for the test profile. A test run
+# starts from a copy of this target directory (sandbox/runner/langs/rust.py).
+mkdir -p "$dir/cargo" "$dir/exercise/src"
+cat >"$dir/cargo/config.toml" <<'TOML'
+[source.crates-io]
+replace-with = "debian"
+[source.debian]
+directory = "/usr/share/cargo/registry"
+[net]
+offline = true
+TOML
+cat >"$dir/exercise/Cargo.toml" <<'TOML'
+[package]
+name = "exercise"
+version = "0.0.0"
+edition = "2021"
+
+[dependencies]
+time = "0.3"
+anyhow = "1.0"
+rand = "0.8"
+TOML
+echo 'pub use {anyhow, rand, time};' >"$dir/exercise/src/lib.rs"
+(cd "$dir/exercise" && CARGO_HOME="$dir/cargo" CARGO_TARGET_DIR="$dir/exercise-target" \
+    cargo test --offline --quiet --no-run)
+rm -rf "$dir/exercise-target/debug/incremental" "$dir/exercise-target/debug/deps/exercise-"* \
+    "$dir/exercise-target/debug/deps/libexercise-"* "$dir/exercise-target/debug/.fingerprint/exercise-"*
+rm -f "$dir/cargo/.package-cache"
 chmod -R a+rX "$dir"
 cat "$dir/version" "$dir/flags"; ls -l "$dir/deps"

@@ -26,6 +26,7 @@ FRAMEWORKS.add("go", ".go:FRAMEWORK", summary="go test -json, module mode, offli
 FRAMEWORKS.add("javascript", ".javascript:FRAMEWORK", summary="jest with babel, its JSON report")
 FRAMEWORKS.add("cpp", ".cpp:FRAMEWORK", summary="Catch2 v2 (the image's, main prebuilt), JUnit XML")
 FRAMEWORKS.add("java", ".java:FRAMEWORK", summary="JUnit 5 + AssertJ, console launcher, JUnit XML")
+FRAMEWORKS.add("rust", ".rust:FRAMEWORK", summary="cargo test, offline, Debian's crates, libtest's lines")
 CANARY = "codeinterview_canary"
 
 

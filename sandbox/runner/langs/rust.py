@@ -55,3 +55,25 @@ def first_error(output):
         if line.strip():
             return line.strip(), None
     return None, None
+
+
+# Exercises: cargo test, offline, Debian's crates; the exercise's own Cargo.toml
+# (never the answer's), its dependencies prebuilt at image build and copied in.
+CARGO_CONFIG = os.path.join(TOOLCHAIN_DIR, "cargo", "config.toml")
+PREBUILT = os.path.join(TOOLCHAIN_DIR, "exercise-target")
+
+
+def test_steps(jobdir, tests, limits):
+    import shutil
+
+    home = os.path.join(jobdir, ".cargo-home")
+    os.mkdir(home, 0o700)
+    shutil.copy(CARGO_CONFIG, os.path.join(home, "config.toml"))
+    target = os.path.join(jobdir, "target")
+    if os.path.isdir(PREBUILT):
+        shutil.copytree(PREBUILT, target, symlinks=True)
+    env = {"CARGO_HOME": home, "CARGO_TARGET_DIR": target, "CARGO_TERM_COLOR": "never",
+           "CARGO_INCREMENTAL": "0", "CARGO_BUILD_JOBS": "2"}
+    cargo = ["cargo", "test", "--offline", "--test", "*"]  # the integration tests: tests/*.rs
+    return [{"phase": "compile", "argv": cargo + ["--no-run"], "env": env},
+            {"phase": "run", "argv": cargo + ["--", "--include-ignored"], "env": env}]
