@@ -6,6 +6,8 @@ each still does."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from benchmark_files import dataset_file
@@ -29,11 +31,18 @@ def grade(pool, question, files):
                         None, LIMITS)
 
 
-# exercise, the solution file, a line of the reference to break and what to put instead
+# exercise, the solution file, a piece of the reference to break and what to put instead
 BREAKS = {
-    "python": ("python/affine-cipher", "affine_cipher.py", "return ", "return None and "),
-    "go": ("go/beer-song", "beer_song.go", "return ", "return \"x\" + "),
-    "javascript": ("javascript/affine-cipher", "affine-cipher.js", "return ", "return 'x' + "),
+    "python": ("python/affine-cipher", "affine_cipher.py", "return ''.join(chars)",
+               "return ''.join(reversed(chars))"),
+    "go": ("go/beer-song", "beer_song.go", 'return "", fmt.Errorf("start value',
+           'return "", nil; _ = fmt.Errorf("start value'),
+    "javascript": ("javascript/affine-cipher", "affine-cipher.js", "return !isNaN(Number(candidate));",
+                   "return isNaN(Number(candidate));"),
+    "cpp": ("cpp/clock", "clock.cpp", "return str.str();", "return str.str() + \"x\";"),
+    "java": ("java/affine-cipher", "src/main/java/AffineCipher.java", "return translate(cipheredMessage",
+             "return \"x\" + translate(cipheredMessage"),
+    "rust": ("rust/acronym", "src/lib.rs", ".to_uppercase()", ".to_lowercase()"),
 }
 
 
@@ -47,13 +56,13 @@ def test_the_reference_passes_every_case_and_a_broken_one_fails_naming_the_case(
     assert good["passed"] == good["total"] == len(good["checks"]) > 1
     assert not any("canary" in c["name"] for c in good["checks"])
 
+    assert old in reference[path]
     broken = dict(reference, **{path: reference[path].replace(old, new, 1)})
     bad = grade(pool, question, broken)
-    assert bad["status"] in ("fail", "compile_error"), bad
-    if bad["status"] == "fail":
-        failing = [c["name"] for c in bad["checks"] if not c["passed"]]
-        assert failing and failing[0] in bad["error"]
-        assert 0 < bad["passed"] < bad["total"] or bad["passed"] == 0
+    assert bad["status"] == "fail", bad["error"]
+    failing = [c["name"] for c in bad["checks"] if not c["passed"]]
+    assert failing and failing[0] in bad["error"]  # the failing test case, named
+    assert 0 < bad["passed"] < bad["total"] == good["total"]
 
     stub = grade(pool, question, question.fields["Solution"])
     assert stub["status"] != "pass"
@@ -121,3 +130,39 @@ def test_every_reference_passes_through_the_stages_but_the_known_list(tmp_path, 
     for row in rows:
         if row["status"] == "pass":  # every test case the files define ran, and passed
             assert row["passed"] == row["total"] == len(row["checks"]) or language == "go", row["name"]
+
+
+def test_aiders_two_tries_a_wrong_then_right_model_scores_0_then_100(tmp_path, polyglot):
+    """A scripted model behind a real OpenAI-compatible server answers try 1 wrong and
+    try 2 right: the second prompt holds the test output cleaned as aider cleans it and
+    aider's own words; the report's pass rate after each try is 0 then 100."""
+    import csv
+
+    from helpers import output_path, records, stage
+    from scripted_server import ScriptedModel, Step
+
+    question = polyglot["python/affine-cipher"]
+    right = question.fields["Reference"]["affine_cipher.py"]
+    wrong = right.replace("return ", "return None and ", 1)
+    prepared = output_path(stage("prepare.py", "--interview", f"aider-polyglot={dataset_file(POLYGLOT)}",
+                                 "--questions", "python/affine-cipher", "--output", tmp_path / "p.ndjson"))
+    with ScriptedModel({("encode", "python"): [Step(wrong, "See the testing errors above."), Step(right)]}) as model:
+        answered = output_path(stage("interview.py", "--input", prepared, "--output", tmp_path / "i.ndjson",
+                                     "--executor", "feedback", "--inner", "openai", "--model", "scripted",
+                                     "--base-url", model.base_url, "--params", "greedy"))
+        second = model.requests[1]["messages"][-1]["content"]
+    [row] = records(answered)
+    assert [a["status"] for a in row["attempts"]] == ["fail", "pass"]  # two tries, no --max-attempts given
+    assert "The tests are correct, don't try and change them." in second
+    assert "Fix the code in affine_cipher.py to resolve the errors." in second
+    assert "AffineCipherTest" in second and "failed" in second  # pytest's own report of the failures
+    assert "/work/" not in second and not re.search(r"\bin \d+\.\d+s\b", second)  # cleaned as aider cleans it
+    assert "canary" not in second
+
+    graded = output_path(stage("evaluate.py", "--input", answered, "--output", tmp_path / "e.ndjson"))
+    [evaluated] = records(graded)
+    assert [a["status"] for a in evaluated["attempts_graded"]] == ["fail", "pass"]
+    stage("report.py", graded, "--output-dir", tmp_path / "report")
+    with open(tmp_path / "report" / "attempts.csv") as handle:
+        rates = {int(r["attempt"]): float(r["pass_pct"]) for r in csv.DictReader(handle)}
+    assert rates == {1: 0.0, 2: 100.0}  # aider's pass_rate_1 and pass_rate_2
