@@ -1,7 +1,7 @@
 """Rust exercises: `cargo test` over the integration tests (tests/*.rs), offline,
 against Debian's crates, with `-- --include-ignored` as aider runs it
 (benchmark.py, run_unit_tests). Report: libtest's own lines on stdout
-(`test NAME ... ok|FAILED|ignored`), per `Running tests/FILE.rs` section.
+(`test NAME ... ok|FAILED|ignored`).
 
 Count: the #[test] functions of the test files but those behind a cargo
 feature no build turns on (`#[cfg(feature = ...)]` on the function or on its
@@ -18,7 +18,6 @@ from . import Case, Framework
 
 TEST_ATTR = re.compile(r"#\[test\]")
 FEATURE_GATE = re.compile(r"#\[cfg\(\s*feature\s*=")
-RUNNING = re.compile(r"^\s*Running (\S+)")
 RESULT = re.compile(r"^test (\S+) \.\.\. (ok|FAILED|ignored)\b")
 FAILURE_OUTPUT = re.compile(r"^---- (\S+) stdout ----$")
 
@@ -39,19 +38,15 @@ class CargoTest(Framework):
         return files, list(tests)
 
     def cases(self, result: JobResult) -> list[Case] | None:
-        results: dict[str, tuple[str, str]] = {}  # name -> (outcome, section)
+        results: dict[str, str] = {}  # name -> outcome
         messages: dict[str, list[str]] = {}
-        section, collecting = "", None
+        collecting = None
+        # the run builds the integration tests alone (`--test '*'`): every result line on stdout is
+        # one of tests/*.rs, never a unit test or doc-test of the answer's own crate
         for line in result.stdout.split("\n"):
-            running = RUNNING.match(line)
-            if running:
-                section, collecting = running.group(1), None
-                continue
-            if not section.startswith("tests/"):
-                continue  # a unit test or doc-test of the answer's own crate: not the exercise's
             found = RESULT.match(line)
             if found:
-                results[found.group(1)] = (found.group(2), section)
+                results[found.group(1)] = found.group(2)
                 continue
             start = FAILURE_OUTPUT.match(line)
             if start:
@@ -66,7 +61,7 @@ class CargoTest(Framework):
             return None
         return [Case(name=name, passed=outcome == "ok", skipped=outcome == "ignored",
                      message=None if outcome == "ok" else "\n".join(messages.get(name, [])).strip()[:4000] or None)
-                for name, (outcome, _) in results.items()]
+                for name, outcome in results.items()]
 
 
 def _code_only(text: str) -> str:

@@ -76,4 +76,4 @@ def test_steps(jobdir, tests, limits):
            "CARGO_INCREMENTAL": "0", "CARGO_BUILD_JOBS": "2"}
     cargo = ["cargo", "test", "--offline", "--test", "*"]  # the integration tests: tests/*.rs
     return [{"phase": "compile", "argv": cargo + ["--no-run"], "env": env},
-            {"phase": "run", "argv": cargo + ["--", "--include-ignored"], "env": env}]
+            {"phase": "run", "argv": cargo + ["--no-fail-fast", "--", "--include-ignored"], "env": env}]
