@@ -42,7 +42,8 @@ BREAKS = {
     "cpp": ("cpp/clock", "clock.cpp", "return str.str();", "return str.str() + \"x\";"),
     "java": ("java/affine-cipher", "src/main/java/AffineCipher.java", "return translate(cipheredMessage",
              "return \"x\" + translate(cipheredMessage"),
-    "rust": ("rust/acronym", "src/lib.rs", ".to_uppercase()", ".to_lowercase()"),
+    "rust": ("rust/acronym", "src/lib.rs", "c.is_whitespace() || (c != '\\'' && !c.is_alphanumeric())",
+             "c.is_whitespace()"),
 }
 
 
@@ -68,25 +69,73 @@ def test_the_reference_passes_every_case_and_a_broken_one_fails_naming_the_case(
     assert stub["status"] != "pass"
 
 
-PYTHON_ATTACKS = {
-    "exit early with success": "import os\nos._exit(0)\n",
-    "assertions made no-ops": "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\n"
-                              "unittest.TestCase.assertRaises = lambda *a, **k: __import__('contextlib').nullcontext()\n",
-    "every test reported passed": (
-        "import _pytest.reports as r\n_orig = r.TestReport.from_item_and_call\n"
-        "def fake(item, call):\n    rep = _orig(item, call)\n    rep.outcome = 'passed'\n    rep.longrepr = None\n"
-        "    return rep\nr.TestReport.from_item_and_call = staticmethod(fake)\n"),
-    "sys.exit at import": "import sys\nsys.exit(0)\n",
+# language -> (exercise, solution file, {attack: how the file is changed}); each change applies to
+# the reference itself, so that only the attack can stand between the answer and a pass
+ATTACKS = {
+    "python": ("python/affine-cipher", "affine_cipher.py", {
+        "exit early with success": lambda ref: "import os\nos._exit(0)\n" + ref,
+        "sys.exit at import": lambda ref: "import sys\nsys.exit(0)\n" + ref,
+        "assertions made no-ops": lambda ref: (
+            "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\n"
+            "unittest.TestCase.assertRaises = lambda *a, **k: __import__('contextlib').nullcontext()\n"
+            + ref.replace("return ''.join(chars)", "return ''", 1)),
+        "every result reported passed": lambda ref: (
+            "import _pytest.reports as r\n_orig = r.TestReport.from_item_and_call\n"
+            "def fake(item, call):\n    rep = _orig(item, call)\n    rep.outcome = 'passed'\n"
+            "    rep.longrepr = None\n    return rep\nr.TestReport.from_item_and_call = staticmethod(fake)\n"
+            + ref.replace("return ''.join(chars)", "return ''", 1)),
+        "a forged report written at exit": lambda ref: (
+            "import atexit, glob, os\n"
+            "def forge():\n    cases = ''.join('<testcase classname=\"affine_cipher_test.AffineCipherTest\" '\n"
+            "        'name=\"test_%d\"/>' % i for i in range(16))\n"
+            "    for path in glob.glob('.report/*.xml'):\n"
+            "        open(path, 'w').write('<testsuites><testsuite>' + cases + '</testsuite></testsuites>')\n"
+            "    os._exit(0)\n"
+            "atexit.register(forge)\n" + ref.replace("return ''.join(chars)", "return ''", 1)),
+    }),
+    "go": ("go/beer-song", "beer_song.go", {
+        "exit early with success": lambda ref: ref.replace("import (", "import (\n\t\"os\"", 1)
+        + "\nfunc init() { os.Exit(0) }\n",
+        "passes printed for the test runner": lambda ref: ref.replace("import (", "import (\n\t\"os\"", 1)
+        + "\nfunc init() { fmt.Println(\"--- PASS: TestBottlesVerse (0.00s)\\nPASS\"); os.Exit(0) }\n",
+    }),
+    "javascript": ("javascript/affine-cipher", "affine-cipher.js", {
+        "exit early with success": lambda ref: "process.exit(0);\n" + ref,
+        "expect made a no-op": lambda ref: (
+            "globalThis.expect = () => new Proxy({}, { get: () => () => undefined });\n"
+            + ref.replace("return !isNaN(Number(candidate));", "return isNaN(Number(candidate));", 1)),
+    }),
+    "cpp": ("cpp/clock", "clock.h", {
+        "exit before main": lambda ref: ref.replace("#include <string>",
+                                                    "#include <string>\n#include <cstdlib>\n"
+                                                    "static const int leave = (std::exit(0), 0);", 1),
+        "REQUIRE made a no-op": lambda ref: ref.replace(
+            "#include <string>", "#include <string>\n#include <catch2/catch.hpp>\n#undef REQUIRE\n"
+            "#define REQUIRE(...) (void)0", 1),
+    }),
+    "java": ("java/affine-cipher", "src/main/java/AffineCipher.java", {
+        "exit while the class loads": lambda ref: ref.replace(
+            "class AffineCipher {", "class AffineCipher {\n    static { System.exit(0); }", 1),
+    }),
+    "rust": ("rust/acronym", "src/lib.rs", {
+        "exit from inside a test": lambda ref: ref.replace(
+            "pub fn abbreviate(phrase: &str) -> String {",
+            "pub fn abbreviate(phrase: &str) -> String {\n    std::process::exit(0);", 1),
+    }),
 }
+ATTACK_CASES = [(language, attack) for language, (_, _, attacks) in ATTACKS.items() for attack in attacks]
 
 
-@pytest.mark.parametrize("attack", PYTHON_ATTACKS)
-def test_python_answers_that_attack_the_tests_never_pass(solo_pool, polyglot, attack):
-    question = polyglot["python/affine-cipher"]
-    stub = question.fields["Solution"]["affine_cipher.py"]
-    hostile = grade(solo_pool, question, {"affine_cipher.py": PYTHON_ATTACKS[attack] + stub})
-    assert hostile["status"] != "pass", (attack, hostile)
-    honest = grade(solo_pool, question, question.fields["Reference"])
+@pytest.mark.parametrize("language, attack", ATTACK_CASES, ids=[f"{lang}: {a}" for lang, a in ATTACK_CASES])
+def test_answers_that_attack_the_tests_never_pass(solo_pool, polyglot, language, attack):
+    name, path, attacks = ATTACKS[language]
+    question = polyglot[name]
+    reference = question.fields["Reference"]
+    hostile = dict(reference, **{path: attacks[attack](reference[path])})
+    assert hostile[path] != reference[path]
+    graded = grade(solo_pool, question, hostile)
+    assert graded["status"] != "pass", (attack, graded["error"])
+    honest = grade(solo_pool, question, reference)  # the same worker (or a fresh one): still fair
     assert honest["status"] == "pass", honest["error"]
 
 
@@ -177,3 +226,15 @@ def test_aiders_two_tries_a_wrong_then_right_model_scores_0_then_100(tmp_path, p
     with open(tmp_path / "report" / "attempts.csv") as handle:
         rates = {int(r["attempt"]): float(r["pass_pct"]) for r in csv.DictReader(handle)}
     assert rates == {1: 0.0, 2: 100.0}  # aider's pass_rate_1 and pass_rate_2
+
+
+def test_a_run_of_fewer_test_cases_than_the_files_define_is_caught(solo_pool, polyglot):
+    """As a C++ build without EXERCISM_RUN_ALL_TESTS runs only the first case (aider's
+    script before 2025-02-06): here the answer's header takes the define away."""
+    question = polyglot["cpp/clock"]
+    reference = question.fields["Reference"]
+    fewer = dict(reference, **{"clock.h": "#undef EXERCISM_RUN_ALL_TESTS\n" + reference["clock.h"]})
+    graded = grade(solo_pool, question, fewer)
+    assert graded["status"] == "fail"
+    assert re.search(r"Catch2 ran 1 of the \d+ test cases the test files define", graded["error"])
+    assert graded["passed"] == 1 < graded["total"]
