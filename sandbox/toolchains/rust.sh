@@ -87,7 +87,9 @@ anyhow = "1.0"
 rand = "0.8"
 TOML
 echo 'pub use {anyhow, rand, time};' >"$dir/exercise/src/lib.rs"
+# the runner's profile (langs/rust.py CARGO_PROFILE): no debug info, not incremental
 (cd "$dir/exercise" && CARGO_HOME="$dir/cargo" CARGO_TARGET_DIR="$dir/exercise-target" \
+    CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0 CARGO_INCREMENTAL=0 \
     cargo test --offline --quiet --no-run)
 rm -rf "$dir/exercise-target/debug/incremental" "$dir/exercise-target/debug/deps/exercise-"* \
     "$dir/exercise-target/debug/deps/libexercise-"* "$dir/exercise-target/debug/.fingerprint/exercise-"*

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 
+from ...records.schema import Status
 from ...sandbox.types import JobResult
 from . import Case, Framework
 
 TEST_ATTR = re.compile(r"#\[test\]")
 FEATURE_GATE = re.compile(r"#\[cfg\(\s*feature\s*=")
-RESULT = re.compile(r"^test (\S+) \.\.\. (ok|FAILED|ignored)\b")
+RESULT = re.compile(r"^test (\S+) \.\.\. (ok|FAILED|ignored)\b", re.M)
+COMPILE_ERROR = re.compile(r"^error(?:\[E\d+\])?: .*(?:\n.*-->.*)?", re.M)
 FAILURE_OUTPUT = re.compile(r"^---- (\S+) stdout ----$")
 
 
@@ -36,6 +38,13 @@ class CargoTest(Framework):
             f"\n\n#[test]\nfn {self.canary_name(nonce)}() {{\n"
             f"    assert_eq!(\"codeinterview canary {nonce}\", \"must fail\");\n}}\n")
         return files, list(tests)
+
+    def build_error(self, result: JobResult) -> tuple[Status, str] | None:
+        """cargo's first compile error, when the tests did not build (no test ran)."""
+        if RESULT.search(result.stdout) or "could not compile" not in result.stderr:
+            return None
+        match = COMPILE_ERROR.search(result.stderr)
+        return Status.COMPILE_ERROR, (match.group(0) if match else "the tests did not build")
 
     def cases(self, result: JobResult) -> list[Case] | None:
         results: dict[str, str] = {}  # name -> outcome

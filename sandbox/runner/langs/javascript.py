@@ -24,6 +24,9 @@ def jest_config(jobdir):
              "babelrc": False, "configFile": False}
     return {"rootDir": jobdir, "testEnvironment": "node", "cache": False, "watchman": False,
             "transform": {"\\.[cm]?js$": [os.path.join(NODE_MODULES, "babel-jest"), babel]},
+            # Debian's packages are not under node_modules: without this jest's own modules,
+            # loaded into each test file's context, would go through babel on every run
+            "transformIgnorePatterns": ["/node_modules/", "^" + NODE_MODULES + "/"],
             "haste": {"enableSymlinks": False}, "testTimeout": 60000}
 
 
