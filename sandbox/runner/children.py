@@ -13,6 +13,10 @@ import time
 
 import child_py  # preloaded: forked Python children start with it...
 import inspect, traceback, types  # noqa: E401,F401  (...and with what it imports lazily)
+try:  # ...and an exercise's pytest (its import is most of a short test run's time)
+    import pytest  # noqa: F401
+except ImportError:  # an image or host without it: `pytest` mode imports it itself
+    pass
 from procs import PROCESS_MODE, Capture, kill_all, kill_group, oom_kills, prefer_oom_kill, wait_pid
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -55,7 +59,7 @@ def child_rlimits(limits):
 def spawn(argv, jobdir, limits, pass_fds=(), env=None, rlimits=None, output_bytes=None):
     """env: extra environment; rlimits: {resource.RLIMIT_*: value} set in the child."""
     if argv[:3] == [sys.executable, "-I", CHILD_PY]:
-        return fork_python(argv[3:], jobdir, limits, pass_fds)
+        return fork_python(argv[3:], jobdir, limits, pass_fds, env, output_bytes)
     if argv[:-1] == node_argv(limits) + [CHILD_JS, "program"]:
         warm = take_warm(limits, rlimits)
         if warm is not None:  # a JavaScript program: the node started ahead runs it
@@ -114,7 +118,7 @@ class Forked:
         return self.returncode
 
 
-def fork_python(child_args, jobdir, limits, pass_fds):
+def fork_python(child_args, jobdir, limits, pass_fds, extra_env=None, output_bytes=None):
     """A fresh process for a Python answer, forked from this daemon (which never
     runs answer code) rather than started as a new interpreter: in the container,
     python's start-up is most of the cost of grading a short answer. The child
@@ -122,13 +126,13 @@ def fork_python(child_args, jobdir, limits, pass_fds):
     runs child_py exactly as `python3 -I child_py.py ARGS` would."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    env = child_env(jobdir)
+    env = dict(child_env(jobdir), **(extra_env or {}))
     pid = os.fork()
     if pid == 0:
         _run_forked_child(child_args, jobdir, env, (out_w, err_w), pass_fds)  # never returns
     os.close(out_w)
     os.close(err_w)
-    cap = int(limits["output_bytes"])
+    cap = int(output_bytes or limits["output_bytes"])
     return (Forked(pid), Capture(os.fdopen(out_r, "rb", buffering=0), cap),
             Capture(os.fdopen(err_r, "rb", buffering=0), cap))
 

@@ -16,7 +16,9 @@ def test_steps(jobdir, tests, limits):
     (-c /dev/null), no conftest.py, no plugins, no cache; JUnit XML report."""
     unused = ["cacheprovider", "doctest", "pastebin", "nose", "stepwise", "legacypath", "setuponly",
               "setupplan", "freeze_support"]  # plugins no exercise needs: each costs start-up time
-    argv = [sys.executable, "-I", "-B", "-m", "pytest", "-c", "/dev/null", "--rootdir", jobdir, "--noconftest",
+    # forked from the daemon, which has pytest imported (children.fork_python), as `python3 -I -m pytest`
+    argv = [sys.executable, "-I", CHILD_PY, "pytest", child_rlimits(limits), "-c", "/dev/null", "--rootdir", jobdir,
+            "--noconftest",
             *[arg for name in unused for arg in ("-p", "no:" + name)], "-q", "--tb=short", "-o", "junit_family=xunit2",
             "--junitxml", ".report/junit.xml", "--"] + list(tests)
     return [{"phase": "run", "argv": argv, "env": {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}}]
