@@ -31,6 +31,7 @@ from .errors import UserError
 from .leaderboard import (METHOD, VERSUS_NOTE, WEIGHTING, Catalog, Tally, attempt_table, budget_table, display,
                           display_attempts, display_budget, leaderboard, number)
 from .leaderboard import terminal
+from .leaderboard.exercises import exercise_table
 from .leaderboard.models import parse as parse_models
 from .paths import results_dir
 from .records.canaicode import read_as_ours
@@ -225,6 +226,13 @@ def main(argv: list[str] | None = None) -> int:
         attempts.to_csv(out / "attempts.csv", index=False)
         with md_path.open("a") as handle:
             handle.write("\n## Pass rate per attempt (feedback runs)\n\n" + _table(per_attempt, "github") + "\n")
+    exercises = exercise_table(record for path in paths for record in read_as_ours(Path(path), accept=("eval",)))
+    if not exercises.empty:  # aider's polyglot benchmark: its own figures per model and language
+        print("\nExercises: aider's figures (pass_rate_1, pass_rate_2 after each try)")
+        _print_fitted(exercises, width, out / "exercises.csv", md_path)
+        exercises.to_csv(out / "exercises.csv", index=False)
+        with md_path.open("a") as handle:
+            handle.write("\n## Exercises: aider's figures\n\n" + _table(exercises, "github") + "\n")
     budget = budget_table(tally)
     if not budget.empty:  # feedback runs: at equal spend, linear and tree search compare
         per_call = display_budget(budget)

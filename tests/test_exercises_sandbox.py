@@ -146,9 +146,11 @@ def test_files_outside_the_solution_are_never_taken(solo_pool, polyglot):
                "    out = yield\n    out.get_result().outcome = 'passed'\n"
     answer = render({"affine_cipher.py": stub, "conftest.py": conftest,
                      "affine_cipher_test.py": "def test_nothing():\n    pass\n"}, "python")
+    answer += "\n../escape.py\n```python\nx = 1\n```\n/etc/profile.d/x.py\n```python\nx = 1\n```\n"
     graded = grade_answer(solo_pool, question, "python", answer, None, LIMITS)
-    assert graded["status"] == "fail"
-    assert set(graded["tests"]["ignored"]) == {"conftest.py", "affine_cipher_test.py"}
+    assert graded["status"] == "fail" and graded["total"] == 16  # the pristine tests, all of them
+    assert {"conftest.py", "affine_cipher_test.py", "../escape.py"} <= set(graded["tests"]["ignored"])
+    assert graded["tests"]["files"] == ["affine_cipher.py"]  # never a path outside the exercise
 
 
 # The canonical self-test: every reference passes but these, each for a reason that
@@ -177,7 +179,7 @@ def test_every_reference_passes_through_the_stages_but_the_known_list(tmp_path, 
     from helpers import output_path, records, stage
 
     names = [name for name in polyglot if name.startswith(language + "/")]
-    chosen = sample(f"aider-polyglot-{language}", names, always=[n for n in KNOWN if n in names])
+    chosen = sample(f"aider-polyglot-{language}", names, always=[n for n in KNOWN if n in names], size=6)
     spec = f"aider-polyglot={dataset_file(POLYGLOT)}"
     prepared = output_path(stage("prepare.py", "--interview", spec, "--languages", language,
                                  *questions_flag(chosen), "--output", tmp_path / "prepare.ndjson"))
@@ -225,7 +227,14 @@ def test_aiders_two_tries_a_wrong_then_right_model_scores_0_then_100(tmp_path, p
     stage("report.py", graded, "--output-dir", tmp_path / "report")
     with open(tmp_path / "report" / "attempts.csv") as handle:
         rates = {int(r["attempt"]): float(r["pass_pct"]) for r in csv.DictReader(handle)}
-    assert rates == {1: 0.0, 2: 100.0}  # aider's pass_rate_1 and pass_rate_2
+    assert rates == {1: 0.0, 2: 100.0}
+    with open(tmp_path / "report" / "exercises.csv") as handle:
+        figures = {r["language"]: r for r in csv.DictReader(handle)}
+    assert set(figures) == {"python", "all"}
+    python = figures["python"]  # aider's own figures, per language and over all
+    assert (python["cases"], python["pass_rate_1"], python["pass_rate_2"]) == ("1", "0.0", "100.0")
+    assert python["percent_cases_well_formed"] == "100.0" and python["test_timeouts"] == "0"
+    assert int(python["prompt_tokens"]) > 0 and int(python["completion_tokens"]) > 0
 
 
 def test_a_run_of_fewer_test_cases_than_the_files_define_is_caught(solo_pool, polyglot):

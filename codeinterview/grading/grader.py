@@ -77,6 +77,9 @@ def grade_attempts(sandbox: Sandbox, record: dict[str, Any], question: Question,
         graded.append({"attempt": attempt.get("attempt", len(graded) + 1), "status": fields["status"],
                        "passed": fields["passed"], "total": fields["total"], "score": fields["score"],
                        "usage": attempt.get("usage") or {}})
+        if question.kind == "exercise":  # aider's percent_cases_well_formed: every file given back
+            graded[-1]["well_formed"] = fields["status"] != Status.NO_CODE and not (fields.get("tests") or {}).get(
+                "missing")
     return graded
 
 
