@@ -41,10 +41,10 @@ def exercise_limits(limits: Limits) -> Limits:
 
 
 def check_of(case: Case) -> dict[str, Any]:
+    """A test case as the record's check (a skipped case is never one: judge leaves it out)."""
     return {"name": case.name, "passed": case.passed, "weight": 1, "visible": True,
-            "error": None if case.passed else (case.message or ("skipped" if case.skipped else "failed")),
-            "reason": None if case.passed else
-            (CheckReason.NOT_RUN.value if case.skipped else CheckReason.WRONG.value)}
+            "error": None if case.passed else (case.message or "failed"),
+            "reason": None if case.passed else CheckReason.WRONG.value}
 
 
 def judge(framework: Framework, result: JobResult, expected: int, nonce: str) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def judge(framework: Framework, result: JobResult, expected: int, nonce: str) ->
         first = failed[0]
         message = (first.message or "").strip().split("\n")[0][:300]
         return {**fields, "status": Status.FAIL, "score": passed / total if total else 0.0,
-                "error": f"{len(failed)} of {expected} tests failed; first: {first.name}"
+                "error": f"{len(failed)} of {len(theirs)} tests failed; first: {first.name}"
                          + (f": {message}" if message else "")}
     return {**fields, "status": Status.PASS, "score": 1.0, "error": None}
 

@@ -17,7 +17,8 @@ class JavaScript(Language):
     bracket_tags = ("JAVASCRIPT", "JS")
     extension = ".js"
     function_bridge = True
-    packages = ("jest", "node-babel7")  # exercises: jest runs their specs, babel their ES modules
+    # exercises: jest runs their specs, babel their ES modules, V8's code cache starts jest warm
+    packages = ("jest", "node-babel7", "node-v8-compile-cache")
     code_hint = re.compile(r"\bfunction\b|=>|^\s*(const|let|var)\s", re.M)
     definition = re.compile(r"\bfunction\s*\*?\s*([\w$]+)\s*\("
                             r"|(?<![\w$])([\w$]+)\s*=\s*(?:async\s+)?(?:function\b|\(|[\w$]+\s*=>)")
