@@ -7,8 +7,9 @@
 set -e
 dir=/opt/toolchain/rust
 build=$(mktemp -d)
-mkdir -p "$dir/deps" "$build/src" "$build/cargo"
-cat >"$build/cargo/config.toml" <<'TOML'
+mkdir -p "$dir/deps" "$dir/cargo" "$build/src"
+# cargo's home: offline, Debian's crates (also what exercises' test runs copy, langs/rust.py)
+cat >"$dir/cargo/config.toml" <<'TOML'
 [source.crates-io]
 replace-with = "debian"
 [source.debian]
@@ -32,7 +33,7 @@ debug = false
 incremental = false
 TOML
 echo 'pub use {md5, rand, regex};' >"$build/src/lib.rs"
-(cd "$build" && CARGO_HOME="$build/cargo" cargo build --release --offline --quiet)
+(cd "$build" && CARGO_HOME="$dir/cargo" cargo build --release --offline --quiet)
 cp "$build"/target/release/deps/*.rlib "$dir/deps/"
 # --extern for each crate the programs name; -L for what those depend on
 flags="-L dependency=$dir/deps"
@@ -66,15 +67,7 @@ rm -rf "$smoke"
 # Exercises (aider's polyglot): cargo, offline, from Debian's crate directory; the crates
 # their Cargo.toml files declare, built once here for the test profile. A test run
 # starts from a copy of this target directory (sandbox/runner/langs/rust.py).
-mkdir -p "$dir/cargo" "$dir/exercise/src"
-cat >"$dir/cargo/config.toml" <<'TOML'
-[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-TOML
+mkdir -p "$dir/exercise/src"
 cat >"$dir/exercise/Cargo.toml" <<'TOML'
 [package]
 name = "exercise"

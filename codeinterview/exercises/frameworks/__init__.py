@@ -107,6 +107,20 @@ class Framework:
         return False
 
 
+def appended(files: dict[str, str], paths: list[str], text: str) -> dict[str, str]:
+    """The files with `text` (a canary test) appended to each of `paths`: the same file, so the
+    same module or translation unit as the exercise's tests there, its line numbers unchanged."""
+    files = dict(files)
+    for path in paths:
+        files[path] = files[path].rstrip("\n") + "\n\n" + text
+    return files
+
+
+def c_like_code(text: str) -> str:
+    """C, C++, Java, JavaScript or Rust source without its comments (a commented-out test is none)."""
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+
+
 def junit_cases(xml_text: str) -> list[Case] | None:
     """<testcase> elements of a JUnit XML report (pytest, JUnit's console
     launcher, Catch2): a failure, error or skipped child makes it not passed."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ...sandbox.types import JobResult
-from . import CANARY, Case, Framework, junit_cases
+from . import CANARY, Case, Framework, appended, c_like_code, junit_cases
 
 TEST_CASE = re.compile(r"^\s*TEST_CASE\s*\(", re.M)
 
@@ -24,15 +24,12 @@ class Catch2(Framework):
     display = "Catch2"
 
     def count(self, tests: dict[str, str]) -> int:
-        return sum(_counted_cases(_code_only(text)) for text in tests.values())
+        return sum(_counted_cases(c_like_code(text)) for text in tests.values())
 
     def with_canary(self, files, tests, nonce):
-        files = dict(files)
-        first = tests[0]
-        files[first] = files[first].rstrip("\n") + (
-            f"\n\nTEST_CASE(\"{self.canary_name(nonce)}\") {{\n"
-            f"    REQUIRE(std::string(\"codeinterview canary {nonce}\") == \"must fail\");\n}}\n")
-        return files, list(tests)
+        canary = (f"TEST_CASE(\"{self.canary_name(nonce)}\") {{\n"
+                  f"    REQUIRE(std::string(\"codeinterview canary {nonce}\") == \"must fail\");\n}}\n")
+        return appended(files, tests[:1], canary), list(tests)
 
     def cases(self, result: JobResult) -> list[Case] | None:
         report = result.report.get("junit.xml")
@@ -66,9 +63,6 @@ def _counted_cases(code: str) -> int:
             count += 1
     return count
 
-
-def _code_only(text: str) -> str:
-    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
 
 
 FRAMEWORK = Catch2()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ...sandbox.types import JobResult
-from . import Case, Framework, junit_cases
+from . import Case, Framework, c_like_code, junit_cases
 
 DISABLED = re.compile(r"@Disabled\([^)]*\)\s*\n")  # aider's own pattern
 TEST = re.compile(r"@Test\b")
@@ -32,7 +32,7 @@ class JUnit(Framework):
 
     def count(self, tests: dict[str, str]) -> int:
         """@Test methods, less those still @Disabled (a bare `@Disabled`, which aider's pattern misses)."""
-        code = [_code_only(text) for text in tests.values()]
+        code = [c_like_code(text) for text in tests.values()]
         return sum(len(TEST.findall(text)) - len(DISABLED_LEFT.findall(text)) for text in code)
 
     def with_canary(self, files, tests, nonce):
@@ -58,9 +58,6 @@ class JUnit(Framework):
             cases += found
         return cases
 
-
-def _code_only(text: str) -> str:
-    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
 
 
 FRAMEWORK = JUnit()

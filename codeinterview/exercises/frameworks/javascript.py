@@ -17,7 +17,7 @@ import re
 
 from ...records.schema import Status
 from ...sandbox.types import JobResult
-from . import Case, Framework
+from . import Case, Framework, appended, c_like_code
 
 SKIPPED = re.compile(r"(?<![\w.$])xtest\s*\(")  # aider's sed: xtest( -> test( (xit, test.skip stay skipped)
 TEST_CALL = re.compile(r"(?<![\w.$])(?:test|it)\s*\(")
@@ -32,15 +32,11 @@ class Jest(Framework):
         return SKIPPED.sub("test(", text)
 
     def count(self, tests: dict[str, str]) -> int:
-        return sum(len(TEST_CALL.findall(_code_only(text))) for text in tests.values())
+        return sum(len(TEST_CALL.findall(c_like_code(text))) for text in tests.values())
 
     def with_canary(self, files, tests, nonce):
-        files = dict(files)
-        for path in tests:
-            files[path] = files[path].rstrip("\n") + (
-                f"\n\ntest('{self.canary_name(nonce)}', () => {{\n"
-                f"  expect('codeinterview canary {nonce}').toBe('must fail');\n}});\n")
-        return files, list(tests)
+        return appended(files, tests, f"test('{self.canary_name(nonce)}', () => {{\n"
+                        f"  expect('codeinterview canary {nonce}').toBe('must fail');\n}});\n"), list(tests)
 
     failure_start = re.compile(r"^\s*● ")
     failed_count = re.compile(r"^(Tests:\s+)(\d+)( failed)", re.M)
@@ -83,10 +79,6 @@ class Jest(Framework):
                 return status, message[:2000]
         return None
 
-
-def _code_only(text: str) -> str:
-    """The source without comments (a commented-out test is no test)."""
-    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
 
 
 FRAMEWORK = Jest()

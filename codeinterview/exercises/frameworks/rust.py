@@ -15,7 +15,7 @@ import re
 
 from ...records.schema import Status
 from ...sandbox.types import JobResult
-from . import Case, Framework
+from . import Case, Framework, appended, c_like_code
 
 TEST_ATTR = re.compile(r"#\[test\]")
 FEATURE_GATE = re.compile(r"#\[cfg\(\s*feature\s*=")
@@ -29,15 +29,11 @@ class CargoTest(Framework):
     display = "cargo test"
 
     def count(self, tests: dict[str, str]) -> int:
-        return sum(len(TEST_ATTR.findall(_without_gated(_code_only(text)))) for text in tests.values())
+        return sum(len(TEST_ATTR.findall(_without_gated(c_like_code(text)))) for text in tests.values())
 
     def with_canary(self, files, tests, nonce):
-        files = dict(files)
-        first = tests[0]
-        files[first] = files[first].rstrip("\n") + (
-            f"\n\n#[test]\nfn {self.canary_name(nonce)}() {{\n"
-            f"    assert_eq!(\"codeinterview canary {nonce}\", \"must fail\");\n}}\n")
-        return files, list(tests)
+        return appended(files, tests[:1], f"#[test]\nfn {self.canary_name(nonce)}() {{\n"
+                        f"    assert_eq!(\"codeinterview canary {nonce}\", \"must fail\");\n}}\n"), list(tests)
 
     def build_error(self, result: JobResult) -> tuple[Status, str] | None:
         """cargo's first compile error, when the tests did not build (no test ran)."""
@@ -72,9 +68,6 @@ class CargoTest(Framework):
                      message=None if outcome == "ok" else "\n".join(messages.get(name, [])).strip()[:4000] or None)
                 for name, outcome in results.items()]
 
-
-def _code_only(text: str) -> str:
-    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
 
 
 def _without_gated(code: str) -> str:
