@@ -158,6 +158,27 @@ for _ in range(3):
 server.stdin.close()
 assert server.wait() == 0, "the compile server did not end cleanly"
 PY
+# Exercises: JUnit's console launcher, its classes archived (AppCDS) while it runs a small test
+# the way the runner runs exercises (sandbox/runner/langs/java.py, JUNIT_ARCHIVE)
+mkdir -p "$work/junit/build"
+cat >"$work/junit/SmokeTest.java" <<'JAVA'
+import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+
+public class SmokeTest {
+    @Test
+    public void adds() {
+        assertThat(1 + 1).isEqualTo(2);
+    }
+}
+JAVA
+jars=/usr/share/java
+cp="$jars/junit-jupiter-api.jar:$jars/junit-jupiter-params.jar:$jars/assertj-core.jar:$jars/apiguardian-api.jar"
+cp="$cp:$jars/opentest4j.jar:$jars/junit-platform-commons.jar"
+(cd "$work/junit" && javac -d build -cp "$cp" SmokeTest.java \
+    && java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+        -XX:ArchiveClassesAtExit="$dir/junit.jsa" -jar "$jars/junit-platform-console-standalone.jar" \
+        --disable-banner -cp "build:$cp" --scan-class-path >/dev/null) || rm -f "$dir/junit.jsa"
 rm -rf "$work"
 chmod -R a+rX "$dir"
 cat "$dir/version"; echo; ls -l "$dir"

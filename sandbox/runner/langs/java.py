@@ -98,6 +98,7 @@ TEST_CLASSPATH = [os.path.join(JARS, jar) for jar in (
     "junit-jupiter-api.jar", "junit-jupiter-params.jar", "assertj-core.jar", "apiguardian-api.jar",
     "opentest4j.jar", "junit-platform-commons.jar")]
 CONSOLE = os.path.join(JARS, "junit-platform-console-standalone.jar")
+JUNIT_ARCHIVE = os.path.join(TOOLCHAIN_DIR, "junit.jsa")  # the launcher's classes (sandbox/toolchains/java.sh)
 
 
 def test_steps(jobdir, tests, limits):
@@ -106,10 +107,13 @@ def test_steps(jobdir, tests, limits):
     sources = sorted(os.path.relpath(p, jobdir) for p in glob.glob(os.path.join(jobdir, "src", "**", "*.java"),
                                                                    recursive=True))
     jvm = FAST_START + ["-Xss16m", "-Xmx768m"]
+    if os.path.isfile(JAVAC_ARCHIVE):
+        jvm.append("-XX:SharedArchiveFile=" + JAVAC_ARCHIVE)
+    launcher = ["-XX:SharedArchiveFile=" + JUNIT_ARCHIVE] if os.path.isfile(JUNIT_ARCHIVE) else []
     classpath = ":".join(TEST_CLASSPATH)
     build = ["javac"] + ["-J" + flag for flag in jvm] + JAVAC_FLAGS + ["-d", "build", "-cp", classpath] + sources
-    run = ["java"] + FAST_START + ["-Xmx%dm" % heap_mb(limits), "-Xss8m", "-Djava.io.tmpdir=" + jobdir,
-                                   "-jar", CONSOLE, "--disable-banner", "--disable-ansi-colors",
-                                   "--details=tree", "-cp", "build:" + classpath, "--scan-class-path",
-                                   "--reports-dir", ".report"]
+    run = ["java"] + FAST_START + launcher + [
+        "-Xmx%dm" % heap_mb(limits), "-Xss8m", "-Djava.io.tmpdir=" + jobdir, "-jar", CONSOLE, "--disable-banner",
+        "--disable-ansi-colors", "--details=tree", "-cp", "build:" + classpath, "--scan-class-path",
+        "--reports-dir", ".report"]
     return [{"phase": "compile", "argv": build}, {"phase": "run", "argv": run}]
