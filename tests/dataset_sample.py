@@ -40,7 +40,7 @@ SPECIAL: dict[str, dict[str, str]] = {
         "JavaScript/155": "the canonical solution fails its own tests",
         "JavaScript/162": "needs the npm package js-md5",
     },
-    "humaneval-cpp": {"CPP/22": "includes boost/any.hpp", "CPP/137": "includes boost/any.hpp"},
+    "humaneval-cpp": {"CPP/22": "includes boost/any.hpp (Boost's headers)", "CPP/137": "includes boost/any.hpp"},
     "humaneval-go": {"Go/158": "its docstring says 'strings.': no import for it",
                      "Go/95": "its canonical solution passes or fails by Go's random map order",
                      "Go/2": "its test calls math.Abs, imported only by the prompt"},

@@ -76,7 +76,7 @@ CPP_HEADERS = ("#include<unistd.h>\n#include<cstring>\n#include<cerrno>\n#includ
 CPP_ONCE = "    static bool once = false;\n    if (!once) { once = true;\n"
 CPP = Lang(
     name="cpp", dataset="humaneval-cpp=humaneval-cpp/humaneval_cpp.jsonl.gz",
-    known={"CPP/22": ("compile_error", ("boost/any.hpp",)), "CPP/137": ("compile_error", ("boost/any.hpp",))},
+    known={},  # CPP/22 and CPP/137 include boost/any.hpp: the image has Boost's headers (as CodeGeeX's has)
     answer=lambda body: "```cpp\n" + Q0["cpp"].fields["Prompt"]["cpp"] + body + "```\n",
     good=CPP_GOOD,
     verdicts={
