@@ -30,14 +30,17 @@ from .model import Exercise
 OUTPUT_BYTES = 1 << 20   # per stream: a framework's report on stdout can be long (go test -json)
 TIMEOUT_S = 180.0        # aider's per-run limit (benchmark.py, run_unit_tests)
 PIDS = 2048              # tests start threads by the thousand (C++ bank-account: 1000 at once), runners too
+MEMORY_MB = 1024         # a test runner's own memory comes on top (jest, the JVM; JS parallel-letter-frequency's
+                         # worker threads each with a heap of their own ran out at 512 MB)
 RUNNER_STATUS = {"timeout": Status.TIMEOUT, "oom": Status.OOM, "compile_error": Status.COMPILE_ERROR}
 
 
 def exercise_limits(limits: Limits) -> Limits:
     """The run's limits: aider's 180 s unless the user set a longer timeout, output room for
-    reports, processes and threads enough for a test runner."""
+    reports, memory, processes and threads enough for a test runner (aider sets no limit)."""
     return dataclasses.replace(limits, timeout_s=max(limits.timeout_s, TIMEOUT_S),
-                               output_bytes=max(limits.output_bytes, OUTPUT_BYTES), pids=max(limits.pids, PIDS))
+                               output_bytes=max(limits.output_bytes, OUTPUT_BYTES), pids=max(limits.pids, PIDS),
+                               memory_mb=max(limits.memory_mb, MEMORY_MB))
 
 
 def check_of(case: Case) -> dict[str, Any]:
