@@ -31,7 +31,7 @@ from .errors import UserError
 from .leaderboard import (METHOD, VERSUS_NOTE, WEIGHTING, Catalog, Tally, attempt_table, budget_table, display,
                           display_attempts, display_budget, leaderboard, number)
 from .leaderboard import terminal
-from .leaderboard.exercises import exercise_table
+from .leaderboard.exercises import ExerciseFigures
 from .leaderboard.models import parse as parse_models
 from .paths import results_dir
 from .records.canaicode import read_as_ours
@@ -100,14 +100,17 @@ def run_label(record: dict, path: Path) -> str:
     return str(record.get("run") or path)
 
 
-def collect(paths: list[Path], examples: Examples | None = None) -> Tally:
+def collect(paths: list[Path], examples: Examples | None = None,
+            exercises: ExerciseFigures | None = None) -> Tally:
     """Stream every record of every file into the tally (and, for the site, the
-    example answers); no record is kept."""
+    example answers; for exercise runs, aider's figures); no record is kept."""
     tally = Tally()
     for path in paths:
         for record in read_as_ours(path, accept=("eval",)):
             run = run_label(record, path)
             tally.add(record, run)
+            if exercises is not None:
+                exercises.add(record)
             if examples is not None:
                 examples.offer(record, run)
     if not tally.cells:
@@ -196,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         groups = file_groups(paths)
     models = load_models(args.models)
     examples = _examples() if args.html else None
-    tally = collect(paths, examples)
+    exercise_figures = ExerciseFigures()
+    tally = collect(paths, examples, exercise_figures)
     table = leaderboard(tally, models=models)
     shown = display(table)
     best = _best(table)
@@ -226,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         attempts.to_csv(out / "attempts.csv", index=False)
         with md_path.open("a") as handle:
             handle.write("\n## Pass rate per attempt (feedback runs)\n\n" + _table(per_attempt, "github") + "\n")
-    exercises = exercise_table(record for path in paths for record in read_as_ours(Path(path), accept=("eval",)))
+    exercises = exercise_figures.table()
     if not exercises.empty:  # aider's polyglot benchmark: its own figures per model and language
         print("\nExercises: aider's figures (pass_rate_1, pass_rate_2 after each try)")
         _print_fitted(exercises, width, out / "exercises.csv", md_path)

@@ -14,7 +14,6 @@ of (model, language) pairs, never with the records.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,15 +71,22 @@ def is_exercise(record: dict[str, Any]) -> bool:
     return isinstance(question, dict) and question.get("Kind") == "exercise"
 
 
-def exercise_table(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """One row per model and language (and per model over all its languages); empty when no record is an
-    exercise's. Sandbox errors are left out: never graded, redone on a re-run."""
-    figures: dict[tuple[str, str], Figures] = {}
-    for record in records:
+class ExerciseFigures:
+    """The figures of the exercise records offered to it (report.collect's one pass over the files)."""
+
+    def __init__(self) -> None:
+        self.figures: dict[tuple[str, str], Figures] = {}
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Count a record if it is an exercise's; sandbox errors are left out (never graded, redone on a re-run)."""
         if not is_exercise(record) or record.get("status") == Status.SANDBOX_ERROR:
-            continue
+            return
         model = str(record.get("model") or "?")
         for language in (str(record.get("language")), ALL):
-            figures.setdefault((model, language), Figures()).add(record)
-    rows = [{"model": model, "language": language, **f.row()} for (model, language), f in sorted(figures.items())]
-    return pd.DataFrame(rows)
+            self.figures.setdefault((model, language), Figures()).add(record)
+
+    def table(self) -> pd.DataFrame:
+        """One row per model and language (and per model over all its languages); empty without exercises."""
+        return pd.DataFrame([{"model": model, "language": language, **f.row()}
+                             for (model, language), f in sorted(self.figures.items())])
+

@@ -63,17 +63,11 @@ class GoTest(Framework):
                 ended[test] = event["Action"]
         if not ended:
             return None
-        cases = []
-        for test, action in ended.items():
-            if "/" in test:  # a subtest: a check, not one of the counted cases
-                continue
-            cases.append(Case(name=test, passed=action == "pass", skipped=action == "skip",
-                              message=None if action == "pass" else "".join(output.get(test, []))[-4000:]))
-        for test, action in ended.items():
-            if "/" in test:
-                cases.append(Case(name=test, passed=action == "pass", skipped=action == "skip",
-                                  message=None if action == "pass" else "".join(output.get(test, []))[-4000:]))
-        return cases
+        # the top-level tests first (the counted ones), then their subtests, each in the order run
+        order = sorted(ended, key=lambda test: "/" in test)
+        return [Case(name=test, passed=ended[test] == "pass", skipped=ended[test] == "skip",
+                     message=None if ended[test] == "pass" else "".join(output.get(test, []))[-4000:])
+                for test in order]
 
     def counted(self, case: Case) -> bool:
         return "/" not in case.name
